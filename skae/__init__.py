@@ -1,0 +1,9 @@
+"""skae: scikit-learn-native autoencoders for Keras 3."""
+
+from ._base import BaseAutoencoder
+from ._dense import DenseAutoencoder
+from ._persistence import load
+
+__version__ = "0.1.0"
+
+__all__ = ["BaseAutoencoder", "DenseAutoencoder", "load", "__version__"]

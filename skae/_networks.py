@@ -1,0 +1,110 @@
+"""Builders of the Keras sub-networks that estimators compose."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+
+def dense_block(
+    x,
+    units: int,
+    *,
+    activation: str,
+    dropout: float = 0.0,
+    batch_normalization: bool = False,
+    name: str,
+):
+    """Apply Dense -> [BatchNormalization] -> activation -> [Dropout] to ``x``.
+
+    Batch normalisation sits before the activation, so the Dense layer needs
+    no bias of its own there.
+    """
+    x = layers.Dense(units, use_bias=not batch_normalization, name=name)(x)
+    if batch_normalization:
+        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.Activation(activation, name=f"{name}_activation")(x)
+    if dropout:
+        x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
+    return x
+
+
+def dense_stack(
+    x,
+    widths: Sequence[int],
+    *,
+    activation: str,
+    dropout: float,
+    batch_normalization: bool,
+    prefix: str,
+):
+    """Apply one :func:`dense_block` per width in ``widths``."""
+    for i, units in enumerate(widths):
+        x = dense_block(
+            x,
+            units,
+            activation=activation,
+            dropout=dropout,
+            batch_normalization=batch_normalization,
+            name=f"{prefix}_{i}",
+        )
+    return x
+
+
+def dense_encoder(
+    n_features: int,
+    *,
+    hidden_layer_sizes: Sequence[int],
+    n_components: int,
+    activation: str,
+    code_activation: str,
+    dropout: float,
+    batch_normalization: bool,
+    activity_l1: float,
+) -> keras.Model:
+    """Return the encoder ``(n, n_features) -> (n, n_components)``."""
+    inputs = keras.Input((n_features,), name="input")
+    x = dense_stack(
+        inputs,
+        hidden_layer_sizes,
+        activation=activation,
+        dropout=dropout,
+        batch_normalization=batch_normalization,
+        prefix="encoder_hidden",
+    )
+    code = layers.Dense(
+        n_components,
+        activation=code_activation,
+        activity_regularizer=keras.regularizers.L1(activity_l1) if activity_l1 else None,
+        name="code",
+    )(x)
+    return keras.Model(inputs, code, name="encoder")
+
+
+def dense_decoder(
+    n_components: int,
+    n_features: int,
+    *,
+    hidden_layer_sizes: Sequence[int],
+    activation: str,
+    output_activation: str,
+    dropout: float,
+    batch_normalization: bool,
+) -> keras.Model:
+    """Return the decoder ``(n, n_components) -> (n, n_features)``.
+
+    ``hidden_layer_sizes`` are the encoder's widths; the decoder mirrors them.
+    """
+    codes = keras.Input((n_components,), name="code")
+    x = dense_stack(
+        codes,
+        tuple(reversed(hidden_layer_sizes)),
+        activation=activation,
+        dropout=dropout,
+        batch_normalization=batch_normalization,
+        prefix="decoder_hidden",
+    )
+    outputs = layers.Dense(n_features, activation=output_activation, name="output")(x)
+    return keras.Model(codes, outputs, name="decoder")
