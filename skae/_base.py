@@ -150,7 +150,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self._check_training_params()
         continuing = (incremental or self.warm_start) and self.__sklearn_is_fitted__()
         X = validate_data(
-            self, X, reset=not continuing, dtype=np.float32, order="C",
+            self,
+            X,
+            reset=not continuing,
+            dtype=np.float32,
+            order="C",
             ensure_min_samples=2,
         )
         self._check_network_params(X.shape[1])
@@ -175,12 +179,18 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 tol=self.tol,
                 restore_best=validating,
             )
-            history = self._train(X_train, X_val, monitor, epochs=1 if incremental else self.epochs)
+            history = self._train(
+                X_train, X_val, monitor, epochs=1 if incremental else self.epochs
+            )
         self._record(history, monitor)
 
-    def _initialize_networks(self, input_shape: tuple[int, ...], n_samples: int) -> None:
+    def _initialize_networks(
+        self, input_shape: tuple[int, ...], n_samples: int
+    ) -> None:
         encoder = self._build_encoder(tuple(input_shape))
-        decoder = self._build_decoder(tuple(encoder.output.shape[1:]), tuple(input_shape))
+        decoder = self._build_decoder(
+            tuple(encoder.output.shape[1:]), tuple(input_shape)
+        )
         inputs = keras.Input(tuple(input_shape), name="input")
         corruption = self._build_corruption()
         hidden = corruption(inputs) if corruption is not None else inputs
@@ -221,7 +231,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "learning_rate, scale the input, or use another optimizer."
             )
             if monitor.restored_epoch is None:
-                raise FloatingPointError(message + " No epoch finished with a finite loss.")
+                raise FloatingPointError(
+                    message + " No epoch finished with a finite loss."
+                )
             warnings.warn(
                 message + f" Kept the weights of epoch "
                 f"{epochs_before + monitor.restored_epoch + 1}.",

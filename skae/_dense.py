@@ -173,7 +173,9 @@ class DenseAutoencoder(BaseAutoencoder):
     def _build_encoder(self, input_shape: tuple[int, ...]) -> keras.Model:
         return dense_encoder(
             input_shape[0],
-            hidden_layer_sizes=check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            hidden_layer_sizes=check_layer_sizes(
+                self.hidden_layer_sizes, "hidden_layer_sizes"
+            ),
             n_components=self.n_components,
             activation=self.activation,
             code_activation=self.code_activation,
@@ -188,7 +190,9 @@ class DenseAutoencoder(BaseAutoencoder):
         return dense_decoder(
             code_shape[0],
             output_shape[0],
-            hidden_layer_sizes=check_layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            hidden_layer_sizes=check_layer_sizes(
+                self.hidden_layer_sizes, "hidden_layer_sizes"
+            ),
             activation=self.activation,
             output_activation=self._output_activation,
             dropout=self.dropout,

@@ -77,7 +77,9 @@ def dense_encoder(
     code = layers.Dense(
         n_components,
         activation=code_activation,
-        activity_regularizer=keras.regularizers.L1(activity_l1) if activity_l1 else None,
+        activity_regularizer=keras.regularizers.L1(activity_l1)
+        if activity_l1
+        else None,
         name="code",
     )(x)
     return keras.Model(inputs, code, name="encoder")

@@ -74,7 +74,11 @@ def save_estimator(estimator, path: str | os.PathLike) -> None:
         params["callbacks"] = None
     attributes, arrays = {}, {}
     for name, value in vars(estimator).items():
-        if not name.endswith("_") or name.startswith("_") or name in _NETWORK_ATTRIBUTES:
+        if (
+            not name.endswith("_")
+            or name.startswith("_")
+            or name in _NETWORK_ATTRIBUTES
+        ):
             continue
         if isinstance(value, np.ndarray):
             arrays[name] = value.astype(str) if value.dtype == object else value
@@ -85,8 +89,11 @@ def save_estimator(estimator, path: str | os.PathLike) -> None:
         "class": type(estimator).__name__,
         "params": _encode(params),
         "attributes": attributes,
-        "object_arrays": [k for k, v in vars(estimator).items()
-                          if isinstance(v, np.ndarray) and v.dtype == object],
+        "object_arrays": [
+            k
+            for k, v in vars(estimator).items()
+            if isinstance(v, np.ndarray) and v.dtype == object
+        ],
     }
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
@@ -113,21 +120,29 @@ def load(path: str | os.PathLike):
     import skae
 
     estimators = {
-        name: obj for name in skae.__all__
+        name: obj
+        for name in skae.__all__
         if isinstance(obj := getattr(skae, name), type) and hasattr(obj, "get_params")
     }
     with zipfile.ZipFile(path) as archive:
         meta = json.loads(archive.read(_META_FILE))
         if meta.get("format") != FORMAT_VERSION:
-            raise ValueError(f"{path}: unsupported skae archive format {meta.get('format')!r}.")
+            raise ValueError(
+                f"{path}: unsupported skae archive format {meta.get('format')!r}."
+            )
         if meta["class"] not in estimators:
             raise ValueError(f"{path}: {meta['class']!r} is not a skae estimator.")
         estimator = estimators[meta["class"]](**_decode(meta["params"]))
-        with np.load(io.BytesIO(archive.read(_ARRAYS_FILE)), allow_pickle=False) as arrays:
+        with np.load(
+            io.BytesIO(archive.read(_ARRAYS_FILE)), allow_pickle=False
+        ) as arrays:
             for name in arrays.files:
                 value = arrays[name]
-                setattr(estimator, name,
-                        value.astype(object) if name in meta["object_arrays"] else value)
+                setattr(
+                    estimator,
+                    name,
+                    value.astype(object) if name in meta["object_arrays"] else value,
+                )
         for name, value in meta["attributes"].items():
             setattr(estimator, name, _decode(value))
         if _MODEL_FILE in archive.namelist():

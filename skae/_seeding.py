@@ -34,10 +34,10 @@ def keras_seed(seed: int) -> Iterator[None]:
     user's Python and NumPy random streams are put back afterwards.
     """
     python_state = random.getstate()
-    numpy_state = np.random.get_state()
+    numpy_state = np.random.get_state()  # noqa: NPY002 (Keras seeds the global one)
     keras.utils.set_random_seed(seed)
     try:
         yield
     finally:
         random.setstate(python_state)
-        np.random.set_state(numpy_state)
+        np.random.set_state(numpy_state)  # noqa: NPY002

@@ -33,9 +33,7 @@ def check_number(
         what = "an int" if integer else "a number"
         raise ValueError(f"{name} must be {what}, got {value!r}.")
     too_low = low is not None and (value < low if low_inclusive else value <= low)
-    too_high = high is not None and (
-        value > high if high_inclusive else value >= high
-    )
+    too_high = high is not None and (value > high if high_inclusive else value >= high)
     if too_low or too_high:
         left = "[" if low_inclusive else "("
         right = "]" if high_inclusive else ")"

@@ -5,7 +5,6 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
@@ -27,7 +26,9 @@ def small_X(digits):
 def shared_data_dir() -> Path:
     """The real data folder (SKAE_DATA or ../shared/data); skips when absent."""
     folder = Path(
-        os.environ.get("SKAE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+        os.environ.get(
+            "SKAE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+        )
     )
     if not folder.is_dir():
         pytest.skip(f"real data folder {folder} is absent")
