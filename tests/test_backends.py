@@ -1,0 +1,75 @@
+"""The smoke subset (fit, transform, pickle, determinism) under JAX and PyTorch.
+
+Keras picks its backend once per process, so each backend runs in a subprocess
+of pytest restricted to the tests marked ``backend_smoke``.
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import keras
+import numpy as np
+import pytest
+
+from skae import DenseAutoencoder
+
+TESTS = Path(__file__).resolve().parent
+OTHER_BACKENDS = [b for b in ("jax", "torch") if b != keras.backend.backend()]
+
+
+def run_with_backend(backend: str, args: list[str], timeout: int = 600):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    return subprocess.run(
+        [sys.executable, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=TESTS.parent,
+    )
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_smoke_subset_under_backend(backend):
+    result = run_with_backend(
+        backend,
+        [
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "backend_smoke",
+            str(TESTS / "test_dense.py"),
+            str(TESTS / "test_persistence.py"),
+        ],
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    summary = result.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "failed" not in summary and "skipped" not in summary
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_model_pickled_here_loads_under_backend(backend, small_X, tmp_path):
+    est = DenseAutoencoder(2, epochs=2, batch_size=32, random_state=0).fit(small_X)
+    joblib.dump(est, tmp_path / "est.joblib")
+    np.save(tmp_path / "X.npy", small_X)
+    script = (
+        "import joblib, keras, numpy as np;"
+        f"assert keras.backend.backend() == {backend!r};"
+        f"est = joblib.load({str(tmp_path / 'est.joblib')!r});"
+        f"np.save({str(tmp_path / 'codes.npy')!r},"
+        f" est.transform(np.load({str(tmp_path / 'X.npy')!r})))"
+    )
+    result = run_with_backend(backend, ["-c", script], timeout=300)
+    assert result.returncode == 0, result.stderr[-4000:]
+    np.testing.assert_allclose(
+        np.load(tmp_path / "codes.npy"), est.transform(small_X), rtol=1e-5, atol=1e-5
+    )
