@@ -1,0 +1,107 @@
+"""The examples run end to end (with tiny settings) and the plots draw what they say."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from skae import DenseAutoencoder  # noqa: E402
+from skae.plotting import plot_loss_history, plot_reconstructions  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_example(name, *args, env=None):
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result.stdout
+
+
+def test_plot_loss_history_draws_both_curves(small_X):
+    est = DenseAutoencoder(2, epochs=3, batch_size=32, random_state=0).fit(small_X)
+    ax = plot_loss_history(est)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["train", "validation", "best"]
+    assert list(ax.get_lines()[0].get_ydata()) == est.loss_curve_
+
+
+def test_plot_reconstructions_grid(small_X):
+    fig = plot_reconstructions(
+        small_X, [small_X, small_X], image_shape=(8, 8), n_images=4
+    )
+    assert len(fig.axes) == 12
+    assert fig.axes[0].get_ylabel() == "original"
+
+
+def test_pca_vs_autoencoder_example(tmp_path):
+    out = run_example(
+        "pca_vs_autoencoder.py",
+        "--output",
+        str(tmp_path),
+        "--epochs",
+        "2",
+        "--components",
+        "2",
+        "3",
+    )
+    assert "n_components= 2" in out and "n_components= 3" in out
+    assert (tmp_path / "pca_vs_autoencoder_error.png").stat().st_size > 0
+    assert (tmp_path / "pca_vs_autoencoder_codes.png").stat().st_size > 0
+
+
+def test_fashion_mnist_example(tmp_path, shared_data_dir):
+    out = run_example(
+        "fashion_mnist_dense.py",
+        "--epochs",
+        "1",
+        "--n-train",
+        "600",
+        "--models",
+        "simple",
+        "deep",
+        "--output",
+        str(tmp_path),
+        env={"SKAE_DATA": str(shared_data_dir)},
+    )
+    assert "simple: test binary cross-entropy" in out
+    assert (tmp_path / "fashion_loss_history.png").exists()
+    assert (tmp_path / "fashion_deep_reconstructions.png").exists()
+
+
+def test_demo_command_prints_both_errors():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skae.cli",
+            "demo",
+            "--components",
+            "2",
+            "--epochs",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    row = [line for line in result.stdout.splitlines() if line.strip().startswith("2 ")]
+    assert len(row) == 1
+    pca_mse, ae_mse = (float(v) for v in row[0].split()[1:3])
+    assert 0 < pca_mse < 0.1 and 0 < ae_mse < 0.2
+
+
+def test_skae_load_is_exported():
+    import skae
+
+    assert callable(skae.load) and "DenseAutoencoder" in skae.__all__
