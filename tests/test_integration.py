@@ -55,7 +55,9 @@ def test_grid_search_over_pca_and_autoencoder(digits, n_jobs):
 
 def test_grid_search_with_default_score(small_X):
     grid = GridSearchCV(
-        DenseAutoencoder(epochs=20, learning_rate=1e-2, batch_size=32, random_state=0),
+        DenseAutoencoder(
+            epochs=10, learning_rate=1e-2, early_stopping=False, random_state=0
+        ),
         {"n_components": [1, 16]},
         cv=2,
     ).fit(small_X)
