@@ -70,18 +70,15 @@ def check_activation(value, name: str) -> None:
 
 def check_optimizer(value, name: str = "optimizer") -> None:
     """Raise unless ``value`` names a Keras optimizer."""
-    if not isinstance(value, str):
+    try:
+        known = isinstance(value, str) and keras.optimizers.get(value) is not None
+    except (ValueError, TypeError):
+        known = False
+    if not known:
         raise ValueError(
             f"{name} must be the name of a Keras optimizer such as 'adam' or "
             f"'rmsprop', got {value!r}."
         )
-    try:
-        keras.optimizers.get(value)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"{name} must be the name of a Keras optimizer such as 'adam' or "
-            f"'rmsprop', got {value!r}."
-        ) from None
 
 
 def check_loss(value) -> None:
