@@ -2,8 +2,15 @@
 
 from ._base import BaseAutoencoder
 from ._dense import DenseAutoencoder
+from ._outlier import ReconstructionOutlierDetector
 from ._persistence import load
 
 __version__ = "0.1.0"
 
-__all__ = ["BaseAutoencoder", "DenseAutoencoder", "load", "__version__"]
+__all__ = [
+    "BaseAutoencoder",
+    "DenseAutoencoder",
+    "ReconstructionOutlierDetector",
+    "load",
+    "__version__",
+]

@@ -2,7 +2,8 @@
 
 ``skae demo`` fits a DenseAutoencoder and PCA at the same code sizes on
 scikit-learn's digits (bundled, no download) and prints their held-out
-reconstruction errors side by side.
+reconstruction errors side by side. ``skae detect fit`` and ``skae detect score``
+fit an outlier detector on a file of normal data and score other files with it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+
+from ._cli_detect import add_detect_command
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--epochs", type=int, default=200, help="most epochs per fit")
     demo.add_argument("--seed", type=int, default=0, help="random seed")
     demo.set_defaults(handler=_demo)
+    add_detect_command(commands)
     return parser
 
 

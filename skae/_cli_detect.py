@@ -1,0 +1,189 @@
+"""``skae detect``: the anomaly-thresholding script as a command.
+
+``skae detect fit NORMAL --save DETECTOR`` fits a
+:class:`~skae.ReconstructionOutlierDetector` on a file of normal data and
+saves it; ``skae detect score DATA --load DETECTOR --output SCORES.csv`` scores
+another file with it and writes one row per sample: the reconstruction error,
+the decision value (negative for outliers) and the flag (1 = outlier). Both
+print the threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+
+from ._table_io import read_table, write_table
+
+
+def add_detect_command(commands) -> None:
+    """Add ``detect fit`` and ``detect score`` to the ``skae`` sub-commands."""
+    detect = commands.add_parser(
+        "detect",
+        help="anomaly detection by reconstruction error: fit, threshold, score",
+        description=__doc__.split("\n\n")[1],
+    )
+    actions = detect.add_subparsers(dest="action", required=True)
+
+    fit = actions.add_parser(
+        "fit", help="fit a detector on normal data (CSV or .npy) and save it"
+    )
+    fit.add_argument("data", help="normal data: a CSV file or a .npy array")
+    fit.add_argument(
+        "--save",
+        required=True,
+        help="file to write the detector to (joblib; load only files you trust)",
+    )
+    fit.add_argument(
+        "--estimator",
+        choices=["autoencoder", "pca"],
+        default="autoencoder",
+        help="the model inside (default: the default autoencoder)",
+    )
+    fit.add_argument(
+        "--n-components",
+        type=int,
+        help="code size (default for the autoencoder: from the number of "
+        "features; required for pca)",
+    )
+    group = fit.add_mutually_exclusive_group()
+    group.add_argument(
+        "--contamination",
+        type=float,
+        help="expected fraction of outliers in the data; flags that fraction",
+    )
+    group.add_argument(
+        "--threshold",
+        type=float,
+        help="an explicit threshold on the reconstruction error",
+    )
+    fit.add_argument(
+        "--mad-k",
+        type=float,
+        default=3.0,
+        help="robust rule (the default): median + K robust standard deviations "
+        "of the log errors (default 3)",
+    )
+    fit.add_argument(
+        "--validation",
+        help="clean (normal) data not used in fitting: set the threshold so "
+        "that at most --max-fpr of it is flagged",
+    )
+    fit.add_argument(
+        "--max-fpr",
+        type=float,
+        default=0.01,
+        help="with --validation: the false-positive rate accepted (default 0.01)",
+    )
+    fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fit.set_defaults(handler=_fit)
+
+    score = actions.add_parser(
+        "score", help="score data with a saved detector; write a CSV of flags"
+    )
+    score.add_argument("data", help="data to score: a CSV file or a .npy array")
+    score.add_argument("--load", required=True, help="the saved detector")
+    score.add_argument(
+        "--output", help="CSV to write (default: print the flagged rows)"
+    )
+    score.add_argument(
+        "--per-feature",
+        action="store_true",
+        help="also write the error of every feature (which features made a "
+        "sample anomalous)",
+    )
+    score.set_defaults(handler=_score)
+
+
+def _fit(args: argparse.Namespace) -> int:
+    import joblib
+    from sklearn.decomposition import PCA
+
+    from . import ReconstructionOutlierDetector
+    from ._outlier import default_autoencoder
+
+    X, columns = read_table(args.data)
+    if args.estimator == "pca":
+        if args.n_components is None:
+            raise SystemExit("skae detect fit: --estimator pca needs --n-components.")
+        estimator = PCA(args.n_components, random_state=args.seed)
+    else:
+        estimator = default_autoencoder(X.shape[1], args.seed)
+        if args.n_components is not None:
+            estimator.set_params(n_components=args.n_components)
+    detector = ReconstructionOutlierDetector(
+        estimator,
+        contamination="auto" if args.contamination is None else args.contamination,
+        threshold="auto" if args.threshold is None else args.threshold,
+        mad_k=args.mad_k,
+        random_state=args.seed,
+    )
+    detector.fit(X)
+    if args.validation:
+        X_valid, valid_columns = read_table(args.validation)
+        _check_columns(columns, valid_columns, args.validation)
+        detector.set_threshold(X_valid, max_fpr=args.max_fpr)
+    joblib.dump({"detector": detector, "columns": columns}, args.save)
+    flagged = int((detector.predict(X) == -1).sum())
+    print(
+        json.dumps(
+            {
+                "threshold": detector.threshold_,
+                "rule": detector.threshold_rule_,
+                "n_samples": len(X),
+                "n_flagged_in_training": flagged,
+                "saved": str(args.save),
+            }
+        )
+    )
+    return 0
+
+
+def _score(args: argparse.Namespace) -> int:
+    import joblib
+
+    saved = joblib.load(args.load)
+    if not (isinstance(saved, dict) and "detector" in saved):
+        raise SystemExit(
+            f"skae detect: {args.load} was not written by 'skae detect fit'."
+        )
+    detector = saved["detector"]
+    X, columns = read_table(args.data)
+    _check_columns(saved["columns"], columns, args.data)
+    errors = detector.reconstruction_error(X)
+    decision = detector.threshold_ - errors
+    outlier = (decision < 0).astype(np.int64)
+    names = ["row", "error", "decision", "outlier"]
+    values = [np.arange(len(X)), errors, decision, outlier]
+    if args.per_feature:
+        per_feature = detector.reconstruction_error(X, per_feature=True)
+        feature_names = columns or [f"x{j}" for j in range(X.shape[1])]
+        names += [f"error_{name}" for name in feature_names]
+        values += list(per_feature.T)
+    if args.output:
+        write_table(args.output, names, values)
+    else:
+        for i in np.flatnonzero(outlier):
+            print(f"row {i}: error {errors[i]:.6g}")
+    print(
+        json.dumps(
+            {
+                "threshold": detector.threshold_,
+                "rule": detector.threshold_rule_,
+                "n_samples": len(X),
+                "n_flagged": int(outlier.sum()),
+                "output": args.output,
+            }
+        )
+    )
+    return 0
+
+
+def _check_columns(expected, found, path) -> None:
+    if expected is not None and found is not None and list(found) != list(expected):
+        raise SystemExit(
+            f"skae detect: the columns of {path} ({', '.join(found)}) differ from "
+            f"those the detector was fitted on ({', '.join(expected)})."
+        )

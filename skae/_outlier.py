@@ -1,0 +1,486 @@
+"""ReconstructionOutlierDetector: anomaly detection by reconstruction error."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin, clone
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._thresholds import (
+    check_labels,
+    contamination_threshold,
+    f1_threshold,
+    fpr_threshold,
+    mad_threshold,
+)
+from ._validation import check_number
+
+_SCALERS = {
+    "standard": StandardScaler,
+    "robust": RobustScaler,
+    "minmax": MinMaxScaler,
+}
+_ERRORS = ("auto", "reconstruction", "score_samples")
+_RULES = ("auto", "contamination", "mad")
+
+# Scaled inputs are clipped to this magnitude so that float32 networks can take
+# them; no real data set comes near it after scaling.
+INPUT_LIMIT = 1e30
+# Errors are kept in [-ERROR_LIMIT, ERROR_LIMIT]; NaN counts as the largest error.
+ERROR_LIMIT = 1e300
+
+
+class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
+    """Outlier detector that flags samples an estimator reconstructs badly.
+
+    The detector scales the data, fits an inner estimator on it (an autoencoder
+    by default, PCA or anything else with ``score_samples`` or
+    ``transform``/``inverse_transform``), and scores a sample by its
+    reconstruction error: the larger the error, the more anomalous the sample.
+    A threshold on the error separates inliers (``+1``) from outliers (``-1``).
+    It follows scikit-learn's outlier-detector conventions
+    (:class:`~sklearn.ensemble.IsolationForest`): ``score_samples`` is higher for
+    normal samples, ``decision_function = score_samples - offset_`` is negative
+    for outliers, ``offset_ = -threshold_``.
+
+    Parameters
+    ----------
+    estimator : estimator or None, default=None
+        The inner model, cloned in ``fit``. ``None`` builds a
+        :class:`~skae.DenseAutoencoder` sized from the number of features
+        ``d`` seen in ``fit``: one hidden layer of ``clip(d // 2, 4, 64)`` units
+        and a code of ``clip(d // 4, 2, 16)`` units (see ``docs/outliers.md``
+        for why).
+    scaler : {"standard", "robust", "minmax"}, transformer or None, \
+            default="standard"
+        Applied to the data before the inner estimator, fitted on the training
+        data. Without it the largest-scale column dominates the error. ``None``
+        feeds the data unchanged.
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        The expected fraction of outliers in the training data. A float sets the
+        threshold so that this fraction of the training samples is flagged.
+    threshold : {"auto", "contamination", "mad"} or float, default="auto"
+        How ``threshold_`` (on the error scale) is chosen in ``fit``:
+
+        - ``"contamination"``: the ``1 - contamination`` quantile of the training
+          errors (needs a float ``contamination``);
+        - ``"mad"``: ``median + mad_k * 1.4826 * MAD`` of the logarithm of the
+          training errors, a robust rule that needs no guess of the contamination;
+        - a float: this error value;
+        - ``"auto"``: ``"contamination"`` when ``contamination`` is a float,
+          otherwise ``"mad"``.
+
+        :meth:`set_threshold` replaces it later from validation data.
+    mad_k : float, default=3.0
+        How many robust standard deviations above the median the ``"mad"`` rule
+        puts the threshold.
+    error : {"auto", "reconstruction", "score_samples"}, default="auto"
+        What the error of a sample is. ``"score_samples"``: minus the inner
+        estimator's ``score_samples`` (a skae autoencoder's reconstruction loss,
+        a VAE's negative ELBO). ``"reconstruction"``: the mean squared error of
+        ``inverse_transform(transform(X))`` in scaled units (PCA,
+        TruncatedSVD, pipelines). ``"auto"``: ``"score_samples"`` for skae
+        estimators and for estimators without ``inverse_transform``, otherwise
+        ``"reconstruction"``; so PCA is scored by reconstruction error, on equal
+        terms with an autoencoder, and not by its Gaussian likelihood.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the default inner estimator, and any inner estimator whose own
+        ``random_state`` is None.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted inner estimator.
+    scaler_ : transformer or None
+        The fitted scaler.
+    threshold_ : float
+        Samples whose error exceeds it are outliers.
+    offset_ : float
+        ``-threshold_``, so that ``decision_function = score_samples - offset_``.
+    threshold_rule_ : str
+        How ``threshold_`` was set: ``"contamination"``, ``"mad"``, ``"value"``,
+        ``"validation-fpr"`` or ``"validation-f1"``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Feature names seen in ``fit``, when X had string column names.
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest : A detector that does not reconstruct.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import DenseAutoencoder
+    >>> from skae import ReconstructionOutlierDetector
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 4)) @ rng.normal(size=(4, 8))
+    >>> detector = ReconstructionOutlierDetector(
+    ...     DenseAutoencoder(4, epochs=5, random_state=0), contamination=0.1
+    ... ).fit(X)
+    >>> int((detector.predict(X) == -1).sum())
+    30
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        scaler="standard",
+        contamination="auto",
+        threshold="auto",
+        mad_k: float = 3.0,
+        error: str = "auto",
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.scaler = scaler
+        self.contamination = contamination
+        self.threshold = threshold
+        self.mad_k = mad_k
+        self.error = error
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ checking
+
+    def _threshold_rule(self) -> str:
+        """Validate contamination/threshold/mad_k; return the rule to apply."""
+        if self.contamination != "auto":
+            check_number(
+                self.contamination,
+                "contamination",
+                low=0,
+                high=0.5,
+                low_inclusive=False,
+            )
+        check_number(self.mad_k, "mad_k", low=0, low_inclusive=False)
+        threshold = self.threshold
+        if isinstance(threshold, numbers.Real) and not isinstance(threshold, bool):
+            if not np.isfinite(threshold):
+                raise ValueError(f"threshold must be finite, got {threshold!r}.")
+            rule = "value"
+        elif isinstance(threshold, str) and threshold in _RULES:
+            rule = threshold
+        else:
+            raise ValueError(
+                f"threshold must be one of {_RULES} or a number, got {threshold!r}."
+            )
+        if rule == "auto":
+            return "mad" if self.contamination == "auto" else "contamination"
+        if rule == "contamination" and self.contamination == "auto":
+            raise ValueError(
+                "threshold='contamination' needs a float contamination, e.g. "
+                "contamination=0.05; or use threshold='mad', which needs none."
+            )
+        if rule != "contamination" and self.contamination != "auto":
+            raise ValueError(
+                f"contamination={self.contamination!r} and threshold={threshold!r} "
+                "both set the threshold; set one of them (contamination='auto' or "
+                "threshold='auto')."
+            )
+        return rule
+
+    def _make_scaler(self):
+        scaler = self.scaler
+        if scaler is None:
+            return None
+        if isinstance(scaler, str):
+            if scaler not in _SCALERS:
+                raise ValueError(
+                    f"scaler must be one of {tuple(_SCALERS)}, None or a "
+                    f"transformer, got {scaler!r}."
+                )
+            return _SCALERS[scaler]()
+        if not (hasattr(scaler, "fit") and hasattr(scaler, "transform")):
+            raise ValueError(
+                "scaler must be one of "
+                f"{tuple(_SCALERS)}, None or a transformer with fit and transform, "
+                f"got {scaler!r}."
+            )
+        return clone(scaler)
+
+    def _make_estimator(self, n_features: int):
+        if self.estimator is None:
+            return default_autoencoder(n_features, self.random_state)
+        if not hasattr(self.estimator, "fit"):
+            raise ValueError(
+                f"estimator must be None or an estimator with fit, got "
+                f"{self.estimator!r}."
+            )
+        estimator = clone(self.estimator)
+        params = estimator.get_params(deep=False)
+        if (
+            self.random_state is not None
+            and "random_state" in params
+            and params["random_state"] is None
+        ):
+            estimator.set_params(random_state=self.random_state)
+        return estimator
+
+    def _score_mode(self, estimator) -> str:
+        if not isinstance(self.error, str) or self.error not in _ERRORS:
+            raise ValueError(f"error must be one of {_ERRORS}, got {self.error!r}.")
+        can_reconstruct = hasattr(estimator, "transform") and hasattr(
+            estimator, "inverse_transform"
+        )
+        mode = self.error
+        if mode == "auto":
+            from ._base import BaseAutoencoder
+
+            skae_estimator = isinstance(estimator, BaseAutoencoder)
+            mode = (
+                "score_samples"
+                if skae_estimator or not can_reconstruct
+                else "reconstruction"
+            )
+        if mode == "reconstruction" and not can_reconstruct:
+            raise ValueError(
+                f"error='reconstruction' needs an estimator with transform and "
+                f"inverse_transform; {type(estimator).__name__} lacks them."
+            )
+        if mode == "score_samples" and not hasattr(estimator, "score_samples"):
+            raise ValueError(
+                f"{type(estimator).__name__} has no score_samples (nor "
+                "transform/inverse_transform); the detector cannot score with it."
+            )
+        return mode
+
+    # -------------------------------------------------------------- fitting
+
+    def fit(self, X, y=None):
+        """Fit the scaler and the inner estimator on ``X``; set the threshold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, mostly normal samples. It needs no labels.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+        """
+        rule = self._threshold_rule()
+        scaler = self._make_scaler()
+        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        estimator = self._make_estimator(X.shape[1])
+        mode = self._score_mode(estimator)
+        if scaler is not None:
+            X = scaler.fit_transform(X)
+        X = _clip_inputs(X)
+        estimator.fit(X)
+        self.scaler_, self.estimator_, self._mode = scaler, estimator, mode
+        errors = self._errors_of_scaled(X)
+        if rule == "contamination":
+            threshold = contamination_threshold(errors, self.contamination)
+        elif rule == "mad":
+            threshold = mad_threshold(errors, self.mad_k)
+        else:
+            threshold = float(self.threshold)
+        self._set(threshold, rule)
+        return self
+
+    def _set(self, threshold: float, rule: str) -> None:
+        self.threshold_ = float(threshold)
+        self.offset_ = -self.threshold_
+        self.threshold_rule_ = rule
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "threshold_")
+
+    # ------------------------------------------------------------- scoring
+
+    def _scaled(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        if self.scaler_ is not None:
+            X = self.scaler_.transform(X)
+        return _clip_inputs(X)
+
+    def _errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
+        if self._mode == "score_samples":
+            errors = -np.asarray(self.estimator_.score_samples(X), dtype=np.float64)
+        else:
+            errors = self._feature_errors_of_scaled(X).mean(axis=1)
+        return finite_errors(errors.reshape(-1))
+
+    def _feature_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
+        estimator = self.estimator_
+        if self._mode == "score_samples" and hasattr(estimator, "reconstruction_error"):
+            errors = estimator.reconstruction_error(X, per_feature=True)
+        elif hasattr(estimator, "transform") and hasattr(
+            estimator, "inverse_transform"
+        ):
+            round_trip = estimator.inverse_transform(estimator.transform(X))
+            round_trip = np.asarray(round_trip, dtype=np.float64).reshape(X.shape)
+            errors = np.square(X - round_trip)
+        else:
+            raise AttributeError(
+                f"{type(estimator).__name__} gives no per-feature errors: it has "
+                "neither reconstruction_error nor transform/inverse_transform."
+            )
+        return finite_errors(np.asarray(errors, dtype=np.float64))
+
+    def reconstruction_error(self, X, per_feature: bool = False) -> np.ndarray:
+        """Return the error of each sample, or of each feature of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+        per_feature : bool, default=False
+            If True, return the error of every feature, in scaled units (the
+            inner autoencoder's loss, or the squared error of PCA's round trip),
+            to see which features made a sample anomalous.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,) or (n_samples, n_features_in_)
+            ``-score_samples(X)``, or the per-feature errors.
+        """
+        X = self._scaled(X)
+        if per_feature:
+            return self._feature_errors_of_scaled(X)
+        return self._errors_of_scaled(X)
+
+    def score_samples(self, X) -> np.ndarray:
+        """Return minus the error of each sample: the lower, the more abnormal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,)
+            Always finite: non-finite inner scores are mapped to
+            ``[-1e300, 1e300]``, NaN to the most abnormal score.
+        """
+        return -self._errors_of_scaled(self._scaled(X))
+
+    def decision_function(self, X) -> np.ndarray:
+        """Return ``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,)
+            ``threshold_`` minus the error of each sample.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X) -> np.ndarray:
+        """Return -1 for outliers (error above ``threshold_``) and +1 for inliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to classify.
+
+        Returns
+        -------
+        ndarray of int, shape (n_samples,)
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    # ------------------------------------------------------------ threshold
+
+    def set_threshold(self, X, y=None, *, max_fpr: float | None = None):
+        """Set ``threshold_`` from validation data, after fitting.
+
+        Training errors are optimistic (the model has seen those samples), so a
+        threshold taken on separate data generalises better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Validation data, not used in ``fit``.
+        y : array-like of shape (n_samples,) or None, default=None
+            ``None``: ``X`` is clean (normal samples only); the threshold is set
+            so that a fraction ``max_fpr`` of ``X`` is flagged (default 0.01).
+            Labels: ``{-1, +1}`` as :meth:`predict` gives them (-1 = outlier), or
+            ``{0, 1}`` / booleans with 1 = outlier (the ODDS / PyOD convention);
+            both classes must be present. Without ``max_fpr`` the threshold
+            maximises the F1 score of the outlier class on ``X``; with it, it is
+            the lowest threshold that flags at most ``max_fpr`` of the inliers.
+        max_fpr : float in [0, 1) or None, default=None
+            The largest false-positive rate accepted on normal samples.
+
+        Returns
+        -------
+        self : object
+            The detector, with ``threshold_``, ``offset_`` and
+            ``threshold_rule_`` replaced. Calling ``fit`` again resets them.
+        """
+        check_is_fitted(self)
+        if max_fpr is not None:
+            check_number(max_fpr, "max_fpr", low=0, high=1, high_inclusive=False)
+        errors = self.reconstruction_error(X)
+        if y is None:
+            self._set(
+                fpr_threshold(errors, 0.01 if max_fpr is None else max_fpr),
+                "validation-fpr",
+            )
+            return self
+        is_outlier = check_labels(y, len(errors))
+        if max_fpr is not None:
+            self._set(fpr_threshold(errors[~is_outlier], max_fpr), "validation-fpr")
+        else:
+            self._set(f1_threshold(errors, is_outlier), "validation-f1")
+        return self
+
+
+def default_autoencoder(n_features: int, random_state=None):
+    """Return the detector's default inner autoencoder for ``n_features`` inputs.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the data.
+    random_state : int, RandomState instance or None
+        Passed to the autoencoder.
+
+    Returns
+    -------
+    DenseAutoencoder
+    """
+    from ._dense import DenseAutoencoder
+
+    hidden = int(np.clip(n_features // 2, 4, 64))
+    code = int(np.clip(n_features // 4, 2, 16))
+    return DenseAutoencoder(
+        code, hidden_layer_sizes=(hidden,), random_state=random_state
+    )
+
+
+def _clip_inputs(X: np.ndarray) -> np.ndarray:
+    return np.clip(X, -INPUT_LIMIT, INPUT_LIMIT)
+
+
+def finite_errors(errors: np.ndarray) -> np.ndarray:
+    """Return ``errors`` as finite float64: NaN and +inf become the largest error.
+
+    Parameters
+    ----------
+    errors : ndarray
+        Errors, possibly non-finite.
+
+    Returns
+    -------
+    ndarray of float64
+        Clipped to ``[-ERROR_LIMIT, ERROR_LIMIT]``.
+    """
+    errors = np.asarray(errors, dtype=np.float64)
+    errors = np.nan_to_num(errors, nan=ERROR_LIMIT, posinf=ERROR_LIMIT)
+    return np.clip(errors, -ERROR_LIMIT, ERROR_LIMIT)

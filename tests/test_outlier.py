@@ -1,0 +1,342 @@
+"""ReconstructionOutlierDetector: thresholds, scores, inner estimators, errors."""
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+from sklearn.exceptions import NotFittedError
+from sklearn.neighbors import KernelDensity
+
+from skae import DenseAutoencoder, ReconstructionOutlierDetector
+from skae._outlier import default_autoencoder
+
+FAST_AE = dict(epochs=30, batch_size=32, random_state=0)
+
+
+def low_rank_data(n_samples=400, n_features=8, rank=2, seed=0):
+    """Normal data on a low-rank plane, plus a little noise."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, rank)) @ rng.normal(size=(rank, n_features))
+    return X + 0.05 * rng.normal(size=X.shape)
+
+
+@pytest.fixture(scope="module")
+def normal_data():
+    return low_rank_data()
+
+
+@pytest.fixture(scope="module")
+def pca_detector(normal_data):
+    return ReconstructionOutlierDetector(PCA(2), contamination=0.1).fit(normal_data)
+
+
+@pytest.fixture(scope="module")
+def ae_detector(normal_data):
+    return ReconstructionOutlierDetector(
+        DenseAutoencoder(2, **FAST_AE), contamination=0.1
+    ).fit(normal_data)
+
+
+def off_plane(normal_data, n=20, seed=1):
+    """Samples pushed off the normal plane: outliers for any good reconstructor."""
+    rng = np.random.RandomState(seed)
+    X = normal_data[:n].copy()
+    X += 3.0 * normal_data.std(axis=0) * rng.choice([-1, 1], size=X.shape)
+    return X
+
+
+# ----------------------------------------------------------------- contract
+
+
+@pytest.mark.parametrize("name", ["pca_detector", "ae_detector"])
+def test_predict_agrees_with_decision_function(name, request, normal_data):
+    detector = request.getfixturevalue(name)
+    X = np.vstack([normal_data, off_plane(normal_data)])
+    decision = detector.decision_function(X)
+    np.testing.assert_array_equal(detector.predict(X), np.where(decision < 0, -1, 1))
+    np.testing.assert_allclose(decision, detector.score_samples(X) - detector.offset_)
+    assert detector.offset_ == -detector.threshold_
+    assert detector.score_samples(X).dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ["pca_detector", "ae_detector"])
+def test_contamination_flags_that_fraction_of_training_data(name, request, normal_data):
+    detector = request.getfixturevalue(name)
+    assert (detector.predict(normal_data) == -1).sum() == 40
+    assert detector.threshold_rule_ == "contamination"
+
+
+@pytest.mark.parametrize("name", ["pca_detector", "ae_detector"])
+def test_off_plane_samples_score_lower_than_normal_ones(name, request, normal_data):
+    detector = request.getfixturevalue(name)
+    outliers = off_plane(normal_data)
+    assert (detector.predict(outliers) == -1).all()
+    assert detector.score_samples(outliers).max() < np.median(
+        detector.score_samples(normal_data)
+    )
+
+
+def test_fit_predict_matches_fit_then_predict(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2), contamination=0.05)
+    labels = detector.fit_predict(normal_data)
+    np.testing.assert_array_equal(labels, detector.predict(normal_data))
+    assert set(np.unique(labels)) == {-1, 1}
+
+
+def test_pca_inside_is_scored_by_its_reconstruction_error(pca_detector, normal_data):
+    scaled = pca_detector.scaler_.transform(normal_data)
+    pca = pca_detector.estimator_
+    expected = np.mean((scaled - pca.inverse_transform(pca.transform(scaled))) ** 2, 1)
+    np.testing.assert_allclose(pca_detector.reconstruction_error(normal_data), expected)
+    np.testing.assert_allclose(pca_detector.score_samples(normal_data), -expected)
+
+
+def test_any_estimator_with_score_samples_fits_inside(normal_data):
+    detector = ReconstructionOutlierDetector(
+        KernelDensity(bandwidth=0.5), contamination=0.1
+    ).fit(normal_data)
+    expected = detector.estimator_.score_samples(
+        detector.scaler_.transform(normal_data)
+    )
+    np.testing.assert_allclose(detector.score_samples(normal_data), expected)
+    assert (detector.predict(normal_data) == -1).sum() == 40
+
+
+def test_default_estimator_is_sized_from_the_data():
+    small, wide = default_autoencoder(6, random_state=3), default_autoencoder(274)
+    assert isinstance(small, DenseAutoencoder) and small.random_state == 3
+    assert small.n_components < 6 and wide.n_components < 274
+    assert small.n_components <= wide.n_components
+
+
+# --------------------------------------------------------------- thresholds
+
+
+def test_mad_rule_needs_no_contamination_and_flags_the_outliers(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2)).fit(normal_data)
+    assert detector.threshold_rule_ == "mad"
+    flagged_normal = (detector.predict(normal_data) == -1).mean()
+    assert flagged_normal < 0.05
+    assert (detector.predict(off_plane(normal_data)) == -1).all()
+
+
+def test_larger_mad_k_gives_a_higher_threshold(normal_data):
+    low = ReconstructionOutlierDetector(PCA(2), mad_k=2.0).fit(normal_data)
+    high = ReconstructionOutlierDetector(PCA(2), mad_k=4.0).fit(normal_data)
+    assert high.threshold_ > low.threshold_
+
+
+def test_explicit_threshold_value(normal_data, pca_detector):
+    value = float(np.median(pca_detector.reconstruction_error(normal_data)))
+    detector = ReconstructionOutlierDetector(PCA(2), threshold=value).fit(normal_data)
+    assert detector.threshold_ == value
+    assert detector.threshold_rule_ == "value"
+    errors = detector.reconstruction_error(normal_data)
+    np.testing.assert_array_equal(detector.predict(normal_data) == -1, errors > value)
+
+
+def test_set_threshold_from_clean_validation_data(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2)).fit(normal_data[:300])
+    clean = normal_data[300:]
+    detector.set_threshold(clean, max_fpr=0.05)
+    assert detector.threshold_rule_ == "validation-fpr"
+    assert (detector.predict(clean) == -1).mean() <= 0.05
+    assert (detector.predict(clean) == -1).sum() == 5
+    np.testing.assert_allclose(
+        detector.decision_function(clean),
+        detector.score_samples(clean) + detector.threshold_,
+    )
+
+
+def test_set_threshold_from_labelled_validation_data(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2)).fit(normal_data[:300])
+    outliers = off_plane(normal_data[300:], n=10)
+    X = np.vstack([normal_data[300:], outliers])
+    y = np.r_[np.zeros(100), np.ones(10)]
+    detector.set_threshold(X, y)
+    assert detector.threshold_rule_ == "validation-f1"
+    np.testing.assert_array_equal(detector.predict(X) == -1, y == 1)
+    # {-1, +1} labels, as predict gives them, mean the same.
+    other = ReconstructionOutlierDetector(PCA(2)).fit(normal_data[:300])
+    other.set_threshold(X, np.where(y == 1, -1, 1))
+    assert other.threshold_ == detector.threshold_
+
+
+def test_set_threshold_with_labels_and_max_fpr(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2)).fit(normal_data[:300])
+    X = np.vstack([normal_data[300:], off_plane(normal_data[300:], n=10)])
+    y = np.r_[np.zeros(100), np.ones(10)]
+    detector.set_threshold(X, y, max_fpr=0.02)
+    assert (detector.predict(X[:100]) == -1).sum() <= 2
+
+
+def test_refit_resets_a_validation_threshold(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2), contamination=0.1)
+    detector.fit(normal_data).set_threshold(normal_data, max_fpr=0.3)
+    detector.fit(normal_data)
+    assert detector.threshold_rule_ == "contamination"
+
+
+# ----------------------------------------------------------- tabular scores
+
+
+def test_scaling_keeps_a_large_column_from_hiding_outliers():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(500, 4))
+    X[:, 1] = X[:, 0] + 0.01 * rng.normal(size=500)
+    # Two large-scale columns whose own noise dwarfs the small columns.
+    X[:, 3] = 1000 * X[:, 2]
+    X[:, 2] = 1000 * X[:, 2] + 100 * rng.normal(size=500)
+    outliers = X[:10].copy()
+    outliers[:, 1] = -outliers[:, 0]  # break the small-scale relation
+    y = np.r_[np.zeros(500), np.ones(10)]
+    data = np.vstack([X, outliers])
+    from sklearn.metrics import roc_auc_score
+
+    def auc(scaler):
+        detector = ReconstructionOutlierDetector(PCA(2), scaler=scaler).fit(X)
+        return roc_auc_score(y, -detector.score_samples(data))
+
+    assert auc("standard") > 0.95
+    assert auc(None) < 0.85
+
+
+def test_per_feature_errors_point_at_the_broken_feature(ae_detector, normal_data):
+    sample = normal_data[:5].copy()
+    sample[:, 3] += 5.0 * normal_data[:, 3].std()
+    errors = ae_detector.reconstruction_error(sample, per_feature=True)
+    assert errors.shape == (5, normal_data.shape[1])
+    assert (errors.argmax(axis=1) == 3).all()
+    np.testing.assert_allclose(
+        errors.mean(axis=1), ae_detector.reconstruction_error(sample), rtol=1e-6
+    )
+
+
+class _WildScores(PCA):
+    """PCA whose scores hold NaN and infinities, as some models give."""
+
+    def score_samples(self, X):
+        scores = np.zeros(len(X))
+        scores[0], scores[1], scores[2] = np.nan, np.inf, -np.inf
+        return scores
+
+
+def test_scores_are_always_finite(normal_data):
+    detector = ReconstructionOutlierDetector(
+        _WildScores(2), error="score_samples", contamination=0.1
+    ).fit(normal_data)
+    scores = detector.score_samples(normal_data)
+    assert np.isfinite(scores).all()
+    # NaN is the most abnormal score, -inf too; +inf the most normal.
+    assert scores[0] == scores.min() and scores[2] == scores.min()
+    assert scores[1] == scores.max()
+    assert np.isfinite(detector.threshold_)
+
+
+# ---------------------------------------------------------------- behaviour
+
+
+def test_same_random_state_same_scores(normal_data):
+    def scores():
+        detector = ReconstructionOutlierDetector(
+            DenseAutoencoder(2, epochs=5, batch_size=64), random_state=4
+        ).fit(normal_data)
+        assert detector.estimator_.random_state == 4
+        return detector.score_samples(normal_data)
+
+    np.testing.assert_array_equal(scores(), scores())
+
+
+def test_inner_random_state_is_kept(normal_data):
+    detector = ReconstructionOutlierDetector(
+        DenseAutoencoder(2, epochs=2, random_state=7), random_state=4
+    ).fit(normal_data)
+    assert detector.estimator_.random_state == 7
+
+
+def test_pickle_round_trip_gives_identical_scores(ae_detector, normal_data, tmp_path):
+    joblib.dump(ae_detector, tmp_path / "detector.joblib")
+    loaded = joblib.load(tmp_path / "detector.joblib")
+    np.testing.assert_array_equal(
+        loaded.score_samples(normal_data), ae_detector.score_samples(normal_data)
+    )
+    assert loaded.threshold_ == ae_detector.threshold_
+
+
+def test_pandas_feature_names_are_checked(normal_data):
+    pd = pytest.importorskip("pandas")
+    columns = [f"f{i}" for i in range(normal_data.shape[1])]
+    frame = pd.DataFrame(normal_data, columns=columns)
+    detector = ReconstructionOutlierDetector(PCA(2)).fit(frame)
+    np.testing.assert_array_equal(detector.feature_names_in_, columns)
+    with pytest.raises(ValueError, match="feature names"):
+        detector.score_samples(frame[columns[::-1]])
+
+
+# ------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"contamination": 0.7}, "contamination"),
+        ({"contamination": 0.0}, "contamination"),
+        ({"contamination": "high"}, "contamination"),
+        ({"threshold": "median"}, "threshold must be one of"),
+        ({"threshold": np.inf}, "threshold must be finite"),
+        ({"threshold": "contamination"}, "needs a float contamination"),
+        ({"threshold": "mad", "contamination": 0.1}, "set one of them"),
+        ({"mad_k": 0}, "mad_k"),
+        ({"scaler": "zscore"}, "scaler must be one of"),
+        ({"scaler": object()}, "scaler must be one of"),
+        ({"error": "likelihood"}, "error must be one of"),
+        ({"estimator": "pca"}, "estimator must be None or an estimator"),
+    ],
+)
+def test_bad_parameters_raise_before_fitting(params, match, normal_data):
+    params = {"estimator": PCA(2), **params}
+    detector = ReconstructionOutlierDetector(**params)
+    with pytest.raises(ValueError, match=match):
+        detector.fit(normal_data)
+    assert not hasattr(detector, "threshold_")
+
+
+def test_estimator_that_cannot_score_is_refused(normal_data):
+    from sklearn.cluster import KMeans
+
+    with pytest.raises(ValueError, match="cannot score"):
+        ReconstructionOutlierDetector(KMeans(2)).fit(normal_data)
+
+
+@pytest.mark.parametrize("method", ["predict", "score_samples", "decision_function"])
+def test_unfitted_use_raises(method, normal_data):
+    with pytest.raises(NotFittedError):
+        getattr(ReconstructionOutlierDetector(), method)(normal_data)
+
+
+def test_bad_input_raises(pca_detector, normal_data):
+    with pytest.raises(ValueError, match="NaN"):
+        ReconstructionOutlierDetector(PCA(2)).fit(np.full((10, 3), np.nan))
+    with pytest.raises(ValueError, match="features"):
+        pca_detector.predict(normal_data[:, :3])
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.zeros(110), "both inliers and outliers"),
+        (np.r_[np.zeros(100), np.full(10, 2)], "labelled"),
+        (np.zeros(5), "labels but X has"),
+    ],
+)
+def test_bad_validation_labels(y, match, pca_detector, normal_data):
+    X = normal_data[:110]
+    threshold = pca_detector.threshold_
+    with pytest.raises(ValueError, match=match):
+        pca_detector.set_threshold(X, y)
+    assert pca_detector.threshold_ == threshold
+
+
+def test_bad_max_fpr(pca_detector, normal_data):
+    with pytest.raises(ValueError, match="max_fpr"):
+        pca_detector.set_threshold(normal_data, max_fpr=1.5)
