@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._errors import code_distance, fit_code_distribution
 from ._thresholds import (
     check_labels,
     contamination_threshold,
@@ -23,7 +24,7 @@ _SCALERS = {
     "robust": RobustScaler,
     "minmax": MinMaxScaler,
 }
-_ERRORS = ("auto", "reconstruction", "score_samples")
+_ERRORS = ("auto", "combined", "reconstruction", "score_samples")
 _RULES = ("auto", "contamination", "mad")
 
 # Scaled inputs are clipped to this magnitude so that float32 networks can take
@@ -38,8 +39,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
     The detector scales the data, fits an inner estimator on it (an autoencoder
     by default, PCA or anything else with ``score_samples`` or
-    ``transform``/``inverse_transform``), and scores a sample by its
-    reconstruction error: the larger the error, the more anomalous the sample.
+    ``transform``/``inverse_transform``), and scores a sample by its error: by
+    default its reconstruction error combined with the distance of its code
+    from the training codes. The larger the error, the more anomalous.
     A threshold on the error separates inliers (``+1``) from outliers (``-1``).
     It follows scikit-learn's outlier-detector conventions
     (:class:`~sklearn.ensemble.IsolationForest`): ``score_samples`` is higher for
@@ -77,15 +79,26 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     mad_k : float, default=3.0
         How many robust standard deviations above the median the ``"mad"`` rule
         puts the threshold.
-    error : {"auto", "reconstruction", "score_samples"}, default="auto"
-        What the error of a sample is. ``"score_samples"``: minus the inner
-        estimator's ``score_samples`` (a skae autoencoder's reconstruction loss,
-        a VAE's negative ELBO). ``"reconstruction"``: the mean squared error of
-        ``inverse_transform(transform(X))`` in scaled units (PCA,
-        TruncatedSVD, pipelines). ``"auto"``: ``"score_samples"`` for skae
-        estimators and for estimators without ``inverse_transform``, otherwise
-        ``"reconstruction"``; so PCA is scored by reconstruction error, on equal
-        terms with an autoencoder, and not by its Gaussian likelihood.
+    error : {"auto", "combined", "reconstruction", "score_samples"}, \
+            default="auto"
+        What the error of a sample is:
+
+        - ``"reconstruction"``: the reconstruction error in scaled units (a skae
+          autoencoder's per-sample loss; for PCA, pipelines and other
+          transformers the mean squared error of
+          ``inverse_transform(transform(X))``);
+        - ``"combined"``: the reconstruction error divided by its mean over the
+          training data, plus the squared Mahalanobis distance of the code from
+          the training codes divided by the code size (Hotelling's T², as in the
+          combined SPE + T² index of process monitoring). Both terms average
+          about 1 on the training data. A sample can be abnormal off the
+          learned manifold (large reconstruction error) or on it but far from
+          the data (large code distance); this catches both;
+        - ``"score_samples"``: minus the inner estimator's ``score_samples``
+          (a density's log-likelihood, a VAE's ELBO);
+        - ``"auto"``: ``"combined"`` for estimators with ``transform`` and a
+          way to reconstruct (skae autoencoders, PCA), ``"score_samples"``
+          otherwise.
     random_state : int, RandomState instance or None, default=None
         Seeds the default inner estimator, and any inner estimator whose own
         ``random_state`` is None.
@@ -103,6 +116,14 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     threshold_rule_ : str
         How ``threshold_`` was set: ``"contamination"``, ``"mad"``, ``"value"``,
         ``"validation-fpr"`` or ``"validation-f1"``.
+    error_ : str
+        The error used: ``"combined"``, ``"reconstruction"`` or
+        ``"score_samples"``.
+    reconstruction_scale_ : float
+        With ``error_ == "combined"``: the mean training reconstruction error.
+    code_mean_, code_precision_ : ndarray
+        With ``error_ == "combined"``: the mean and inverse covariance of the
+        training codes.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -221,33 +242,27 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             estimator.set_params(random_state=self.random_state)
         return estimator
 
-    def _score_mode(self, estimator) -> str:
+    def _error_kind(self, estimator) -> str:
         if not isinstance(self.error, str) or self.error not in _ERRORS:
             raise ValueError(f"error must be one of {_ERRORS}, got {self.error!r}.")
-        can_reconstruct = hasattr(estimator, "transform") and hasattr(
-            estimator, "inverse_transform"
+        can_reconstruct = hasattr(estimator, "transform") and (
+            hasattr(estimator, "inverse_transform")
+            or hasattr(estimator, "reconstruction_error")
         )
-        mode = self.error
-        if mode == "auto":
-            from ._base import BaseAutoencoder
-
-            skae_estimator = isinstance(estimator, BaseAutoencoder)
-            mode = (
-                "score_samples"
-                if skae_estimator or not can_reconstruct
-                else "reconstruction"
-            )
-        if mode == "reconstruction" and not can_reconstruct:
+        kind = self.error
+        if kind == "auto":
+            kind = "combined" if can_reconstruct else "score_samples"
+        if kind in ("combined", "reconstruction") and not can_reconstruct:
             raise ValueError(
-                f"error='reconstruction' needs an estimator with transform and "
+                f"error={kind!r} needs an estimator with transform and "
                 f"inverse_transform; {type(estimator).__name__} lacks them."
             )
-        if mode == "score_samples" and not hasattr(estimator, "score_samples"):
+        if kind == "score_samples" and not hasattr(estimator, "score_samples"):
             raise ValueError(
                 f"{type(estimator).__name__} has no score_samples (nor "
                 "transform/inverse_transform); the detector cannot score with it."
             )
-        return mode
+        return kind
 
     # -------------------------------------------------------------- fitting
 
@@ -270,12 +285,17 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         scaler = self._make_scaler()
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         estimator = self._make_estimator(X.shape[1])
-        mode = self._score_mode(estimator)
+        kind = self._error_kind(estimator)
         if scaler is not None:
             X = scaler.fit_transform(X)
         X = _clip_inputs(X)
         estimator.fit(X)
-        self.scaler_, self.estimator_, self._mode = scaler, estimator, mode
+        self.scaler_, self.estimator_, self.error_ = scaler, estimator, kind
+        if kind == "combined":
+            reconstruction = self._reconstruction_errors_of_scaled(X)
+            self.reconstruction_scale_ = max(float(np.mean(reconstruction)), 1e-300)
+            codes = np.asarray(estimator.transform(X))
+            self.code_mean_, self.code_precision_ = fit_code_distribution(codes)
         errors = self._errors_of_scaled(X)
         if rule == "contamination":
             threshold = contamination_threshold(errors, self.contamination)
@@ -304,15 +324,28 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         return _clip_inputs(X)
 
     def _errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
-        if self._mode == "score_samples":
+        if self.error_ == "score_samples":
             errors = -np.asarray(self.estimator_.score_samples(X), dtype=np.float64)
+        elif self.error_ == "reconstruction":
+            errors = self._reconstruction_errors_of_scaled(X)
         else:
-            errors = self._feature_errors_of_scaled(X).mean(axis=1)
+            codes = np.asarray(self.estimator_.transform(X))
+            errors = self._reconstruction_errors_of_scaled(
+                X
+            ) / self.reconstruction_scale_ + code_distance(
+                codes, self.code_mean_, self.code_precision_
+            )
         return finite_errors(errors.reshape(-1))
+
+    def _reconstruction_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
+        if hasattr(self.estimator_, "reconstruction_error"):
+            errors = self.estimator_.reconstruction_error(X)
+            return finite_errors(np.asarray(errors, dtype=np.float64))
+        return self._feature_errors_of_scaled(X).mean(axis=1)
 
     def _feature_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
         estimator = self.estimator_
-        if self._mode == "score_samples" and hasattr(estimator, "reconstruction_error"):
+        if hasattr(estimator, "reconstruction_error"):
             errors = estimator.reconstruction_error(X, per_feature=True)
         elif hasattr(estimator, "transform") and hasattr(
             estimator, "inverse_transform"
@@ -335,14 +368,16 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Data to score.
         per_feature : bool, default=False
-            If True, return the error of every feature, in scaled units (the
-            inner autoencoder's loss, or the squared error of PCA's round trip),
-            to see which features made a sample anomalous.
+            If True, return the reconstruction error of every feature, in
+            scaled units (the inner autoencoder's loss, or the squared error of
+            PCA's round trip), to see which features made a sample anomalous.
+            Their mean over features is the reconstruction part of the error.
 
         Returns
         -------
         ndarray of float64, shape (n_samples,) or (n_samples, n_features_in_)
-            ``-score_samples(X)``, or the per-feature errors.
+            The error the threshold applies to (``-score_samples(X)``), or the
+            per-feature reconstruction errors.
         """
         X = self._scaled(X)
         if per_feature:

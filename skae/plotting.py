@@ -91,3 +91,56 @@ def plot_reconstructions(
         if r < len(row_titles):
             axes[r, 0].set_ylabel(row_titles[r])
     return fig
+
+
+def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
+    """Plot the histogram of a detector's errors on ``X`` with its threshold.
+
+    Parameters
+    ----------
+    detector : fitted ReconstructionOutlierDetector
+        Anything with ``reconstruction_error`` and ``threshold_``.
+    X : array-like of shape (n_samples, n_features)
+        Data to score.
+    y : array-like of shape (n_samples,), optional
+        Labels, 1 (or -1, as ``predict`` gives them) for outliers, 0 (or +1)
+        for inliers: the two groups are drawn in two colours.
+    bins : int, default=50
+        Number of bins, spaced evenly on a logarithmic axis when all errors
+        are positive.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    errors = detector.reconstruction_error(X)
+    log_scale = bool(np.all(errors > 0))
+    values = np.r_[errors, detector.threshold_]
+    if log_scale and detector.threshold_ > 0:
+        edges = np.geomspace(values.min(), values.max(), bins + 1)
+    else:
+        edges = np.linspace(values.min(), values.max(), bins + 1)
+    if y is None:
+        ax.hist(errors, bins=edges, color="tab:blue", label="samples")
+    else:
+        y = np.asarray(y)
+        outlier = (y == 1) if set(np.unique(y).tolist()) <= {0, 1} else (y == -1)
+        ax.hist(errors[~outlier], bins=edges, alpha=0.7, label="inliers")
+        ax.hist(errors[outlier], bins=edges, alpha=0.7, label="outliers")
+    ax.axvline(
+        detector.threshold_,
+        color="black",
+        linestyle="--",
+        label=f"threshold ({detector.threshold_rule_})",
+    )
+    if log_scale and detector.threshold_ > 0:
+        ax.set_xscale("log")
+    ax.set(xlabel="reconstruction error", ylabel="samples")
+    ax.legend()
+    return ax

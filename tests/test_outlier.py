@@ -83,12 +83,46 @@ def test_fit_predict_matches_fit_then_predict(normal_data):
     assert set(np.unique(labels)) == {-1, 1}
 
 
-def test_pca_inside_is_scored_by_its_reconstruction_error(pca_detector, normal_data):
+def pca_round_trip_error(detector, X):
+    scaled = detector.scaler_.transform(X)
+    pca = detector.estimator_
+    return np.mean((scaled - pca.inverse_transform(pca.transform(scaled))) ** 2, 1)
+
+
+def test_reconstruction_error_of_pca_inside(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2), error="reconstruction")
+    detector.fit(normal_data)
+    expected = pca_round_trip_error(detector, normal_data)
+    np.testing.assert_allclose(detector.reconstruction_error(normal_data), expected)
+    np.testing.assert_allclose(detector.score_samples(normal_data), -expected)
+
+
+def test_combined_error_adds_the_code_distance(pca_detector, normal_data):
+    assert pca_detector.error_ == "combined"
+    reconstruction = pca_round_trip_error(pca_detector, normal_data)
     scaled = pca_detector.scaler_.transform(normal_data)
-    pca = pca_detector.estimator_
-    expected = np.mean((scaled - pca.inverse_transform(pca.transform(scaled))) ** 2, 1)
-    np.testing.assert_allclose(pca_detector.reconstruction_error(normal_data), expected)
-    np.testing.assert_allclose(pca_detector.score_samples(normal_data), -expected)
+    codes = pca_detector.estimator_.transform(scaled)
+    centered = codes - codes.mean(axis=0)
+    t2 = np.einsum("ij,jk,ik->i", centered, np.linalg.inv(np.cov(centered.T)), centered)
+    expected = reconstruction / reconstruction.mean() + t2 / 2
+    np.testing.assert_allclose(
+        pca_detector.reconstruction_error(normal_data), expected, rtol=1e-5
+    )
+    # Both terms average about 1 on the training data.
+    assert 1.9 < expected.mean() < 2.1
+
+
+def test_combined_error_catches_samples_far_along_the_manifold(normal_data):
+    plane = PCA(2).fit(normal_data)
+    on_plane = plane.inverse_transform(plane.transform(normal_data)) - plane.mean_
+    edge = on_plane[np.argsort(np.linalg.norm(on_plane, axis=1))[-10:]]
+    far = plane.mean_ + 3.0 * edge  # on the plane, three times the data's reach
+    reconstruction_only = ReconstructionOutlierDetector(
+        PCA(2), error="reconstruction"
+    ).fit(normal_data)
+    combined = ReconstructionOutlierDetector(PCA(2)).fit(normal_data)
+    assert (combined.predict(far) == -1).all()
+    assert (reconstruction_only.predict(far) == -1).mean() < 0.5
 
 
 def test_any_estimator_with_score_samples_fits_inside(normal_data):
@@ -207,9 +241,14 @@ def test_per_feature_errors_point_at_the_broken_feature(ae_detector, normal_data
     errors = ae_detector.reconstruction_error(sample, per_feature=True)
     assert errors.shape == (5, normal_data.shape[1])
     assert (errors.argmax(axis=1) == 3).all()
-    np.testing.assert_allclose(
-        errors.mean(axis=1), ae_detector.reconstruction_error(sample), rtol=1e-6
-    )
+    # Their mean is the reconstruction part of the (combined) error.
+    scaled = ae_detector.scaler_.transform(sample)
+    reconstruction = ae_detector.estimator_.reconstruction_error(scaled)
+    np.testing.assert_allclose(errors.mean(axis=1), reconstruction, rtol=1e-6)
+    assert (
+        ae_detector.reconstruction_error(sample)
+        >= reconstruction / ae_detector.reconstruction_scale_
+    ).all()
 
 
 class _WildScores(PCA):
