@@ -12,7 +12,8 @@ The workflow a practitioner copies:
 
 Data: the ODDS cardio set (cardiotocography, 21 features, 176 pathologic
 recordings) from ``$SKAE_DATA/odds`` or ``../shared/data/odds``; without it,
-scikit-learn's bundled digits, with the digit 0 as the anomaly.
+scikit-learn's bundled breast cancer data (30 features), with the malignant
+tumours as the anomalies.
 
     python examples/anomaly_detection.py --output figures/
 """
@@ -47,17 +48,16 @@ def load_data(name: str):
         data = loadmat(ODDS / "cardio.mat")
         X, y = data["X"], data["y"].ravel().astype(int)
         return X, y, [f"feature{j}" for j in range(X.shape[1])]
-    from sklearn.datasets import load_digits
+    from sklearn.datasets import load_breast_cancer
 
-    print("ODDS cardio not found: using digits, with the digit 0 as the anomaly")
-    digits = load_digits()
-    y = (digits.target == 0).astype(int)
-    return digits.data, y, [f"pixel{j}" for j in range(64)]
+    print("ODDS cardio not found: using breast cancer, with malignant as anomaly")
+    data = load_breast_cancer()
+    return data.data, (data.target == 0).astype(int), list(data.feature_names)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", choices=["cardio", "digits"], default="cardio")
+    parser.add_argument("--data", choices=["cardio", "breast_cancer"], default="cardio")
     parser.add_argument("--output", type=Path, default=Path("figures"))
     parser.add_argument("--max-fpr", type=float, default=0.02)
     parser.add_argument("--quick", action="store_true", help="a tiny model")

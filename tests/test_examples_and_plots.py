@@ -9,8 +9,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from skae import DenseAutoencoder  # noqa: E402
-from skae.plotting import plot_loss_history, plot_reconstructions  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+
+from skae import DenseAutoencoder, ReconstructionOutlierDetector  # noqa: E402
+from skae.plotting import (  # noqa: E402
+    plot_error_histogram,
+    plot_loss_history,
+    plot_reconstructions,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -41,6 +47,34 @@ def test_plot_reconstructions_grid(small_X):
     )
     assert len(fig.axes) == 12
     assert fig.axes[0].get_ylabel() == "original"
+
+
+def test_plot_error_histogram_splits_labels_and_marks_the_threshold(small_X):
+    detector = ReconstructionOutlierDetector(PCA(4), contamination=0.1).fit(small_X)
+    y = (detector.predict(small_X) == -1).astype(int)
+    ax = plot_error_histogram(detector, small_X, y)
+    labels = set(ax.get_legend_handles_labels()[1])
+    assert labels == {"inliers", "outliers", "threshold (contamination)"}
+    counts = [sum(bar.get_height() for bar in c) for c in ax.containers]
+    assert counts == [(y == 0).sum(), (y == 1).sum()]
+    threshold_line = ax.get_lines()[0]
+    assert threshold_line.get_xdata()[0] == detector.threshold_
+    assert ax.get_xscale() == "log"
+
+
+def test_anomaly_detection_example(tmp_path):
+    out = run_example(
+        "anomaly_detection.py",
+        "--data",
+        "breast_cancer",
+        "--quick",
+        "--output",
+        str(tmp_path),
+    )
+    assert "confusion matrix" in out and "ROC-AUC" in out
+    auc = float(out.split("test set: ")[1].split()[0])
+    assert auc > 0.8
+    assert (tmp_path / "anomaly_error_histogram.png").stat().st_size > 0
 
 
 def test_pca_vs_autoencoder_example(tmp_path):
