@@ -49,6 +49,7 @@ def test_smoke_subset_under_backend(backend):
             "backend_smoke",
             str(TESTS / "test_dense.py"),
             str(TESTS / "test_persistence.py"),
+            str(TESTS / "test_denoising.py"),
         ],
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

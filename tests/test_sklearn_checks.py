@@ -3,10 +3,11 @@
 from sklearn.decomposition import PCA
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import DenseAutoencoder, ReconstructionOutlierDetector
+from skae import DenoisingAutoencoder, DenseAutoencoder, ReconstructionOutlierDetector
 
 ESTIMATORS = [
     DenseAutoencoder(epochs=2, batch_size=32, random_state=0),
+    DenoisingAutoencoder(epochs=2, batch_size=32, random_state=0),
     ReconstructionOutlierDetector(
         DenseAutoencoder(epochs=2, batch_size=32), contamination=0.1, random_state=0
     ),
