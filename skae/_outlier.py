@@ -52,10 +52,10 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     ----------
     estimator : estimator or None, default=None
         The inner model, cloned in ``fit``. ``None`` builds a
-        :class:`~skae.DenseAutoencoder` sized from the number of features
-        ``d`` seen in ``fit``: one hidden layer of ``clip(d // 2, 4, 64)`` units
-        and a code of ``clip(d // 4, 2, 16)`` units (see ``docs/outliers.md``
-        for why).
+        :class:`~skae.DenoisingAutoencoder` with masking noise (30 % of the
+        inputs set to 0 in training) sized from the number of features ``d``
+        seen in ``fit``: one hidden layer of ``clip(2 * d, 8, 128)`` units and a
+        code of ``clip(d, 2, 64)`` units (see ``docs/outliers.md`` for why).
     scaler : {"standard", "robust", "minmax"}, transformer or None, \
             default="standard"
         Applied to the data before the inner estimator, fitted on the training
@@ -479,6 +479,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 def default_autoencoder(n_features: int, random_state=None):
     """Return the detector's default inner autoencoder for ``n_features`` inputs.
 
+    A denoising autoencoder with masking noise: 30 % of the inputs are set to 0
+    (the mean of standardised data) in training, so the network learns to
+    predict each feature from the others instead of copying it. With that,
+    a wide network pays: one hidden layer of ``clip(2 * d, 8, 128)`` units and
+    a code of ``clip(d, 2, 64)`` for ``d`` features.
+
     Parameters
     ----------
     n_features : int
@@ -488,14 +494,16 @@ def default_autoencoder(n_features: int, random_state=None):
 
     Returns
     -------
-    DenseAutoencoder
+    DenoisingAutoencoder
     """
-    from ._dense import DenseAutoencoder
+    from ._denoising import DenoisingAutoencoder
 
-    hidden = int(np.clip(n_features // 2, 4, 64))
-    code = int(np.clip(n_features // 4, 2, 16))
-    return DenseAutoencoder(
-        code, hidden_layer_sizes=(hidden,), random_state=random_state
+    return DenoisingAutoencoder(
+        int(np.clip(n_features, 2, 64)),
+        noise="mask",
+        noise_level=0.3,
+        hidden_layer_sizes=(int(np.clip(2 * n_features, 8, 128)),),
+        random_state=random_state,
     )
 
 
