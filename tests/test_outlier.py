@@ -7,7 +7,11 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KernelDensity
 
-from skae import DenseAutoencoder, ReconstructionOutlierDetector
+from skae import (
+    DenoisingAutoencoder,
+    DenseAutoencoder,
+    ReconstructionOutlierDetector,
+)
 from skae._outlier import default_autoencoder
 
 FAST_AE = dict(epochs=30, batch_size=32, random_state=0)
@@ -138,9 +142,10 @@ def test_any_estimator_with_score_samples_fits_inside(normal_data):
 
 def test_default_estimator_is_sized_from_the_data():
     small, wide = default_autoencoder(6, random_state=3), default_autoencoder(274)
-    assert isinstance(small, DenseAutoencoder) and small.random_state == 3
-    assert small.n_components < 6 and wide.n_components < 274
-    assert small.n_components <= wide.n_components
+    assert isinstance(small, DenoisingAutoencoder) and small.random_state == 3
+    assert small.noise == "mask" and 0 < small.noise_level < 1
+    assert (small.n_components, small.hidden_layer_sizes) == (6, (12,))
+    assert (wide.n_components, wide.hidden_layer_sizes) == (64, (128,))
 
 
 # --------------------------------------------------------------- thresholds
