@@ -296,7 +296,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             self.reconstruction_scale_ = max(float(np.mean(reconstruction)), 1e-300)
             codes = np.asarray(estimator.transform(X))
             self.code_mean_, self.code_precision_ = fit_code_distribution(codes)
-        errors = self._errors_of_scaled(X)
+            errors = self._combined(reconstruction, codes)
+        else:
+            errors = self._errors_of_scaled(X)
         if rule == "contamination":
             threshold = contamination_threshold(errors, self.contamination)
         elif rule == "mad":
@@ -329,13 +331,16 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         elif self.error_ == "reconstruction":
             errors = self._reconstruction_errors_of_scaled(X)
         else:
-            codes = np.asarray(self.estimator_.transform(X))
-            errors = self._reconstruction_errors_of_scaled(
-                X
-            ) / self.reconstruction_scale_ + code_distance(
-                codes, self.code_mean_, self.code_precision_
+            return self._combined(
+                self._reconstruction_errors_of_scaled(X),
+                np.asarray(self.estimator_.transform(X)),
             )
         return finite_errors(errors.reshape(-1))
+
+    def _combined(self, reconstruction: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Reconstruction error over its training mean plus the code distance."""
+        distance = code_distance(codes, self.code_mean_, self.code_precision_)
+        return finite_errors(reconstruction / self.reconstruction_scale_ + distance)
 
     def _reconstruction_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
         if hasattr(self.estimator_, "reconstruction_error"):
