@@ -9,7 +9,9 @@ from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._calibration import TailStatistic
 from ._errors import code_distance, fit_code_distribution
+from ._histograms import FeatureHistograms
 from ._thresholds import (
     check_labels,
     contamination_threshold,
@@ -41,7 +43,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     by default, PCA or anything else with ``score_samples`` or
     ``transform``/``inverse_transform``), and scores a sample by its error: by
     default its reconstruction error combined with the distance of its code
-    from the training codes. The larger the error, the more anomalous.
+    from the training codes (the model error), and with how rare each of its
+    feature values is on its own. The larger the error, the more anomalous.
     A threshold on the error separates inliers (``+1``) from outliers (``-1``).
     It follows scikit-learn's outlier-detector conventions
     (:class:`~sklearn.ensemble.IsolationForest`): ``score_samples`` is higher for
@@ -70,7 +73,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         - ``"contamination"``: the ``1 - contamination`` quantile of the training
           errors (needs a float ``contamination``);
         - ``"mad"``: ``median + mad_k * 1.4826 * MAD`` of the logarithm of the
-          training errors, a robust rule that needs no guess of the contamination;
+          training errors (of the errors themselves with ``marginal_bins``
+          set: they are already ``-log`` of tail probabilities), a robust rule
+          that needs no guess of the contamination;
         - a float: this error value;
         - ``"auto"``: ``"contamination"`` when ``contamination`` is a float,
           otherwise ``"mad"``.
@@ -99,6 +104,19 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         - ``"auto"``: ``"combined"`` for estimators with ``transform`` and a
           way to reconstruct (skae autoencoders, PCA), ``"score_samples"``
           otherwise.
+
+        This is the model error; ``marginal_bins`` adds a second part.
+    marginal_bins : int >= 2 or None, default=20
+        Also score the marginal rarity of a sample: a histogram with this many
+        equal-width bins is fitted to every scaled training feature, and the
+        rarity is ``sum_j -log p_j(x_j)`` (HBOS; a value outside the training
+        range gets the probability of an empty bin). The model error catches
+        values that do not fit the other features; the rarity catches values
+        that are rare whatever the other features say. Each part becomes its
+        tail statistic on the training data, ``-log(1 - F(s))`` with ``F`` the
+        training distribution (extended linearly above the training maximum),
+        and the error is their sum: Fisher's combination of the two tail
+        probabilities. ``None``: the error is the model error alone.
     random_state : int, RandomState instance or None, default=None
         Seeds the default inner estimator, and any inner estimator whose own
         ``random_state`` is None.
@@ -124,6 +142,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     code_mean_, code_precision_ : ndarray
         With ``error_ == "combined"``: the mean and inverse covariance of the
         training codes.
+    histograms_ : FeatureHistograms or None
+        The per-feature histograms of the scaled training data
+        (``marginal_bins`` set), else None.
+    model_error_tail_, rarity_tail_ : TailStatistic
+        With ``marginal_bins`` set: the training distributions of the model
+        error and of the rarity, which put both on one scale.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str
@@ -156,6 +180,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         threshold="auto",
         mad_k: float = 3.0,
         error: str = "auto",
+        marginal_bins: int | None = 20,
         random_state=None,
     ):
         self.estimator = estimator
@@ -164,6 +189,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self.threshold = threshold
         self.mad_k = mad_k
         self.error = error
+        self.marginal_bins = marginal_bins
         self.random_state = random_state
 
     # ------------------------------------------------------------ checking
@@ -282,6 +308,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         rule = self._threshold_rule()
+        if self.marginal_bins is not None:
+            check_number(self.marginal_bins, "marginal_bins", integer=True, low=2)
         scaler = self._make_scaler()
         X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
         estimator = self._make_estimator(X.shape[1])
@@ -296,17 +324,38 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             self.reconstruction_scale_ = max(float(np.mean(reconstruction)), 1e-300)
             codes = np.asarray(estimator.transform(X))
             self.code_mean_, self.code_precision_ = fit_code_distribution(codes)
-            errors = self._combined(reconstruction, codes)
+            model_errors = self._combined(reconstruction, codes)
         else:
-            errors = self._errors_of_scaled(X)
+            model_errors = self._model_errors_of_scaled(X)
+        errors = self._fit_marginal(X, model_errors)
         if rule == "contamination":
             threshold = contamination_threshold(errors, self.contamination)
         elif rule == "mad":
-            threshold = mad_threshold(errors, self.mad_k)
+            on_log_scale = self.histograms_ is not None
+            threshold = mad_threshold(errors, self.mad_k, on_log_scale)
         else:
             threshold = float(self.threshold)
         self._set(threshold, rule)
         return self
+
+    def _fit_marginal(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
+        """Fit the histograms and both tail statistics; return training errors."""
+        self.histograms_ = None
+        if self.marginal_bins is None:
+            return model_errors
+        self.histograms_ = FeatureHistograms(self.marginal_bins).fit(X)
+        rarity = self.histograms_.rarity(X).sum(axis=1)
+        self.model_error_tail_ = TailStatistic().fit(model_errors)
+        self.rarity_tail_ = TailStatistic().fit(rarity)
+        return self._add_rarity(X, model_errors)
+
+    def _add_rarity(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
+        """Fisher's combination of the model error and the marginal rarity."""
+        if self.histograms_ is None:
+            return model_errors
+        rarity = self.histograms_.rarity(X).sum(axis=1)
+        combined = self.model_error_tail_.transform(model_errors)
+        return finite_errors(combined + self.rarity_tail_.transform(rarity))
 
     def _set(self, threshold: float, rule: str) -> None:
         self.threshold_ = float(threshold)
@@ -326,6 +375,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         return _clip_inputs(X)
 
     def _errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
+        return self._add_rarity(X, self._model_errors_of_scaled(X))
+
+    def _model_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
         if self.error_ == "score_samples":
             errors = -np.asarray(self.estimator_.score_samples(X), dtype=np.float64)
         elif self.error_ == "reconstruction":
@@ -376,7 +428,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             If True, return the reconstruction error of every feature, in
             scaled units (the inner autoencoder's loss, or the squared error of
             PCA's round trip), to see which features made a sample anomalous.
-            Their mean over features is the reconstruction part of the error.
+            Their mean over features is the reconstruction part of the model
+            error.
 
         Returns
         -------
@@ -388,6 +441,29 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         if per_feature:
             return self._feature_errors_of_scaled(X)
         return self._errors_of_scaled(X)
+
+    def feature_rarity(self, X) -> np.ndarray:
+        """Return how rare each feature value is on its own, ``-log p_j(x_j)``.
+
+        The terms of the marginal part of the error: large where a value falls
+        in a bin that held few training samples, or outside the training range.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples, n_features_in_)
+        """
+        X = self._scaled(X)
+        if self.histograms_ is None:
+            raise AttributeError(
+                "feature_rarity needs the marginal part of the error; this "
+                "detector was fitted with marginal_bins=None."
+            )
+        return self.histograms_.rarity(X)
 
     def score_samples(self, X) -> np.ndarray:
         """Return minus the error of each sample: the lower, the more abnormal.

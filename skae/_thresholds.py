@@ -23,7 +23,9 @@ def contamination_threshold(errors: np.ndarray, contamination: float) -> float:
     return -float(np.percentile(-errors, 100.0 * contamination))
 
 
-def mad_threshold(errors: np.ndarray, k: float) -> float:
+def mad_threshold(
+    errors: np.ndarray, k: float, on_log_scale: bool | None = None
+) -> float:
     """Return ``exp(median + k * 1.4826 * MAD)`` of the logarithm of ``errors``.
 
     Reconstruction errors are positive and right-skewed; their logarithm is
@@ -31,9 +33,11 @@ def mad_threshold(errors: np.ndarray, k: float) -> float:
     Errors are floored at ``LOG_FLOOR``; if some are negative (scores that are not
     errors, such as a negative ELBO), the rule is applied to the errors
     themselves. When the MAD is zero, the mean absolute deviation is used.
+    ``on_log_scale=True`` says the errors are already logarithms (such as
+    ``-log`` of tail probabilities): the rule is applied to them directly.
     """
     errors = np.asarray(errors, dtype=np.float64)
-    use_log = bool(np.all(errors >= 0))
+    use_log = bool(np.all(errors >= 0)) and not on_log_scale
     values = np.log(np.maximum(errors, LOG_FLOOR)) if use_log else errors
     center = float(np.median(values))
     deviations = np.abs(values - center)

@@ -94,14 +94,17 @@ def pca_round_trip_error(detector, X):
 
 
 def test_reconstruction_error_of_pca_inside(normal_data):
-    detector = ReconstructionOutlierDetector(PCA(2), error="reconstruction")
-    detector.fit(normal_data)
+    detector = ReconstructionOutlierDetector(
+        PCA(2), error="reconstruction", marginal_bins=None
+    ).fit(normal_data)
     expected = pca_round_trip_error(detector, normal_data)
     np.testing.assert_allclose(detector.reconstruction_error(normal_data), expected)
     np.testing.assert_allclose(detector.score_samples(normal_data), -expected)
 
 
-def test_combined_error_adds_the_code_distance(pca_detector, normal_data):
+def test_combined_error_adds_the_code_distance(normal_data):
+    pca_detector = ReconstructionOutlierDetector(PCA(2), marginal_bins=None)
+    pca_detector.fit(normal_data)
     assert pca_detector.error_ == "combined"
     reconstruction = pca_round_trip_error(pca_detector, normal_data)
     scaled = pca_detector.scaler_.transform(normal_data)
@@ -122,16 +125,17 @@ def test_combined_error_catches_samples_far_along_the_manifold(normal_data):
     edge = on_plane[np.argsort(np.linalg.norm(on_plane, axis=1))[-10:]]
     far = plane.mean_ + 3.0 * edge  # on the plane, three times the data's reach
     reconstruction_only = ReconstructionOutlierDetector(
-        PCA(2), error="reconstruction"
+        PCA(2), error="reconstruction", marginal_bins=None
     ).fit(normal_data)
-    combined = ReconstructionOutlierDetector(PCA(2)).fit(normal_data)
+    combined = ReconstructionOutlierDetector(PCA(2), marginal_bins=None)
+    combined.fit(normal_data)
     assert (combined.predict(far) == -1).all()
     assert (reconstruction_only.predict(far) == -1).mean() < 0.5
 
 
 def test_any_estimator_with_score_samples_fits_inside(normal_data):
     detector = ReconstructionOutlierDetector(
-        KernelDensity(bandwidth=0.5), contamination=0.1
+        KernelDensity(bandwidth=0.5), contamination=0.1, marginal_bins=None
     ).fit(normal_data)
     expected = detector.estimator_.score_samples(
         detector.scaler_.transform(normal_data)
@@ -151,11 +155,25 @@ def test_default_estimator_is_sized_from_the_data():
 # --------------------------------------------------------------- thresholds
 
 
-def test_mad_rule_needs_no_contamination_and_flags_the_outliers(normal_data):
-    detector = ReconstructionOutlierDetector(PCA(2)).fit(normal_data)
+@pytest.mark.parametrize(
+    "marginal_bins, most_flagged",
+    [
+        # Model error alone: the rule is applied to its logarithm.
+        (None, 0.05),
+        # With the marginal part the error is -log of tail probabilities (about
+        # Gamma(2, 1) if the parts were independent): median + 3 robust standard
+        # deviations lies near its 95th to 98th percentile.
+        (20, 0.08),
+    ],
+)
+def test_mad_rule_needs_no_contamination_and_flags_the_outliers(
+    marginal_bins, most_flagged, normal_data
+):
+    detector = ReconstructionOutlierDetector(PCA(2), marginal_bins=marginal_bins)
+    detector.fit(normal_data)
     assert detector.threshold_rule_ == "mad"
     flagged_normal = (detector.predict(normal_data) == -1).mean()
-    assert flagged_normal < 0.05
+    assert flagged_normal < most_flagged
     assert (detector.predict(off_plane(normal_data)) == -1).all()
 
 
@@ -265,16 +283,28 @@ class _WildScores(PCA):
         return scores
 
 
-def test_scores_are_always_finite(normal_data):
+@pytest.mark.parametrize("marginal_bins", [None, 20])
+def test_scores_are_always_finite(marginal_bins, normal_data):
     detector = ReconstructionOutlierDetector(
-        _WildScores(2), error="score_samples", contamination=0.1
+        _WildScores(2),
+        error="score_samples",
+        contamination=0.1,
+        marginal_bins=marginal_bins,
     ).fit(normal_data)
     scores = detector.score_samples(normal_data)
     assert np.isfinite(scores).all()
-    # NaN is the most abnormal score, -inf too; +inf the most normal.
-    assert scores[0] == scores.min() and scores[2] == scores.min()
-    assert scores[1] == scores.max()
     assert np.isfinite(detector.threshold_)
+    if marginal_bins is None:
+        # NaN is the most abnormal score, -inf too; +inf the most normal.
+        assert scores[0] == scores.min() and scores[2] == scores.min()
+        assert scores[1] == scores.max()
+    else:
+        # The model part of NaN and -inf is the largest there is.
+        X = detector._scaled(normal_data)
+        model_part = detector.model_error_tail_.transform(
+            detector._model_errors_of_scaled(X)
+        )
+        assert model_part[0] == model_part[2] == model_part.max()
 
 
 # ---------------------------------------------------------------- behaviour
@@ -331,6 +361,10 @@ def test_pandas_feature_names_are_checked(normal_data):
         ({"threshold": "contamination"}, "needs a float contamination"),
         ({"threshold": "mad", "contamination": 0.1}, "set one of them"),
         ({"mad_k": 0}, "mad_k"),
+        ({"marginal_bins": 1}, "marginal_bins"),
+        ({"marginal_bins": 2.5}, "marginal_bins"),
+        ({"marginal_bins": "20"}, "marginal_bins"),
+        ({"marginal_bins": True}, "marginal_bins"),
         ({"scaler": "zscore"}, "scaler must be one of"),
         ({"scaler": object()}, "scaler must be one of"),
         ({"error": "likelihood"}, "error must be one of"),
