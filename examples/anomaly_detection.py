@@ -3,12 +3,13 @@
 The workflow a practitioner copies:
 
 1. fit a ReconstructionOutlierDetector on normal samples only;
-2. choose a threshold: the robust default (median + 3 MAD of the log errors, no
-   guess of the outlier rate needed), or the rate of false alarms you accept on
-   a separate clean validation set (``set_threshold``);
+2. choose a threshold: the robust default (median + 3 MAD of the training
+   errors, no guess of the outlier rate needed), or the rate of false alarms
+   you accept on a separate clean validation set (``set_threshold``);
 3. plot the histogram of errors with the threshold;
 4. report the confusion matrix on labelled test data, and which features made
-   the worst sample anomalous.
+   the worst sample anomalous: those it reconstructs worst, and those whose
+   values are rarest on their own.
 
 Data: the ODDS cardio set (cardiotocography, 21 features, 176 pathologic
 recordings) from ``$SKAE_DATA/odds`` or ``../shared/data/odds``; without it,
@@ -83,7 +84,7 @@ def main() -> None:
         estimator = DenseAutoencoder(4, hidden_layer_sizes=(16,), epochs=3)
     detector = ReconstructionOutlierDetector(estimator, random_state=0).fit(X_fit)
     auc = roc_auc_score(y_test, -detector.score_samples(X_test))
-    print(f"ROC-AUC of the reconstruction error on the test set: {auc:.3f}")
+    print(f"ROC-AUC of the detector's error on the test set: {auc:.3f}")
 
     def report(rule: str) -> None:
         flagged = detector.predict(X_test) == -1
@@ -99,12 +100,12 @@ def main() -> None:
             )
         )
 
-    report("robust default: median + 3 MAD of the log training errors")
+    report("robust default: median + 3 MAD of the training errors")
     detector.set_threshold(X_valid, max_fpr=args.max_fpr)
     report(f"at most {args.max_fpr:.0%} false alarms on the clean validation set")
 
     ax = plot_error_histogram(detector, X_test, y_test)
-    ax.set_title(f"{args.data}: reconstruction error of the test set")
+    ax.set_title(f"{args.data}: errors of the test set")
     ax.figure.tight_layout()
     ax.figure.savefig(args.output / "anomaly_error_histogram.png", dpi=100)
 
@@ -114,6 +115,12 @@ def main() -> None:
     print(
         f"most anomalous test sample: #{worst} (label {y_test[worst]}); its largest "
         "errors: " + ", ".join(f"{features[j]} {per_feature[j]:.3g}" for j in top)
+    )
+    rarity = detector.feature_rarity(X_test[[worst]])[0]
+    rarest = np.argsort(rarity)[::-1][:3]
+    print(
+        "its rarest values on their own (-log p): "
+        + ", ".join(f"{features[j]} {rarity[j]:.3g}" for j in rarest)
     )
     print(f"figure written to {args.output}/anomaly_error_histogram.png")
 

@@ -107,7 +107,9 @@ def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
         for inliers: the two groups are drawn in two colours.
     bins : int, default=50
         Number of bins, spaced evenly on a logarithmic axis when all errors
-        are positive.
+        are positive, unless the errors are already logarithms (a detector
+        with a marginal part, whose error is a sum of ``-log`` tail
+        probabilities).
     ax : matplotlib Axes, optional
         Where to draw; a new figure is made when omitted.
 
@@ -120,7 +122,8 @@ def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     errors = detector.reconstruction_error(X)
-    log_scale = bool(np.all(errors > 0))
+    already_log = getattr(detector, "histograms_", None) is not None
+    log_scale = bool(np.all(errors > 0)) and not already_log
     values = np.r_[errors, detector.threshold_]
     if log_scale and detector.threshold_ > 0:
         edges = np.geomspace(values.min(), values.max(), bins + 1)
@@ -141,6 +144,7 @@ def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
     )
     if log_scale and detector.threshold_ > 0:
         ax.set_xscale("log")
-    ax.set(xlabel="reconstruction error", ylabel="samples")
+    xlabel = "error (sum of -log tail probabilities)" if already_log else "error"
+    ax.set(xlabel=xlabel, ylabel="samples")
     ax.legend()
     return ax

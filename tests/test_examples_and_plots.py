@@ -8,7 +8,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-
+import pytest  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 
 from skae import DenseAutoencoder, ReconstructionOutlierDetector  # noqa: E402
@@ -49,8 +49,17 @@ def test_plot_reconstructions_grid(small_X):
     assert fig.axes[0].get_ylabel() == "original"
 
 
-def test_plot_error_histogram_splits_labels_and_marks_the_threshold(small_X):
-    detector = ReconstructionOutlierDetector(PCA(4), contamination=0.1).fit(small_X)
+@pytest.mark.parametrize(
+    "marginal_bins, xscale",
+    # Errors that are sums of -log tail probabilities are already logarithms.
+    [(None, "log"), (20, "linear")],
+)
+def test_plot_error_histogram_splits_labels_and_marks_the_threshold(
+    marginal_bins, xscale, small_X
+):
+    detector = ReconstructionOutlierDetector(
+        PCA(4), contamination=0.1, marginal_bins=marginal_bins
+    ).fit(small_X)
     y = (detector.predict(small_X) == -1).astype(int)
     ax = plot_error_histogram(detector, small_X, y)
     labels = set(ax.get_legend_handles_labels()[1])
@@ -59,7 +68,7 @@ def test_plot_error_histogram_splits_labels_and_marks_the_threshold(small_X):
     assert counts == [(y == 0).sum(), (y == 1).sum()]
     threshold_line = ax.get_lines()[0]
     assert threshold_line.get_xdata()[0] == detector.threshold_
-    assert ax.get_xscale() == "log"
+    assert ax.get_xscale() == xscale
 
 
 def test_anomaly_detection_example(tmp_path):
