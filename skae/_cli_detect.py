@@ -64,7 +64,7 @@ def add_detect_command(commands) -> None:
         type=float,
         default=3.0,
         help="robust rule (the default): median + K robust standard deviations "
-        "of the log errors (default 3)",
+        "of the training errors (default 3)",
     )
     fit.add_argument(
         "--validation",
