@@ -8,33 +8,63 @@ import numpy as np
 class TailStatistic:
     """Map a score to ``-log(1 - F(score))``, ``F`` its distribution in training.
 
-    ``F`` is the rank of the score among the training scores over ``n + 1``,
-    linear between distinct training values, so training scores map to
-    ``[log((n + 1) / n) ... log(n + 1)]``. Above the training maximum the
-    statistic goes on linearly, ``log(n + 1) + (s - max) / (max - q90)``, so it
-    stays increasing and unbounded. Sums of such statistics are Fisher's
-    combination of tail probabilities.
+    ``F`` is the number of training scores at or below the score over
+    ``n + 1``, linear between distinct training values and flat below the
+    training minimum, so training scores map into
+    ``[log((n + 1) / (n + 1 - c)), log(n + 1)]`` (``c`` the count of the
+    smallest). Above the training maximum the statistic goes on linearly,
+    ``log(n + 1) + (s - max) / spread``, with ``spread = max - q`` and ``q``
+    the training score of (0-based) rank ``floor(0.9 * (n - 1))``; if that is
+    0, the standard deviation of the training scores; if that is 0 too,
+    ``|max|``, or 1 when the maximum is 0. So the statistic is non-decreasing,
+    continuous and unbounded. Sums of such statistics are Fisher's combination
+    of tail probabilities.
     """
 
     def fit(self, scores: np.ndarray) -> TailStatistic:
-        """Learn the distribution of the training ``scores`` (1-D, finite)."""
+        """Learn the distribution of training scores.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n_samples,)
+            Finite training scores, at least one.
+
+        Returns
+        -------
+        self : TailStatistic
+        """
         scores = np.sort(np.asarray(scores, dtype=np.float64).ravel())
         n = len(scores)
         self.values_, counts = np.unique(scores, return_counts=True)
         self.levels_ = np.cumsum(counts) / (n + 1)
         self.ceiling_ = float(np.log(n + 1))
-        spread = scores[-1] - scores[int(0.9 * (n - 1))]
-        if spread <= 0:
+        top = scores[-1]
+        spread = top - scores[int(0.9 * (n - 1))]
+        if not spread > 0:
             spread = float(np.std(scores))
-        self.spread_ = max(float(spread), 1e-300)
+        if not spread > 0:
+            spread = abs(top) if top != 0 else 1.0
+        self.spread_ = float(spread)
         return self
 
     def transform(self, scores: np.ndarray) -> np.ndarray:
-        """Return the tail statistic of each score, float64."""
+        """Return the tail statistic of each score.
+
+        Parameters
+        ----------
+        scores : ndarray
+            Finite scores of the kind seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of float64, same shape
+            May hold +inf only for scores beyond about ``1e308 * spread_``.
+        """
         scores = np.asarray(scores, dtype=np.float64)
         levels = np.interp(scores, self.values_, self.levels_)
         statistic = -np.log1p(-levels)
         above = scores > self.values_[-1]
-        beyond = (scores[above] - self.values_[-1]) / self.spread_
+        with np.errstate(over="ignore"):
+            beyond = (scores[above] - self.values_[-1]) / self.spread_
         statistic[above] = self.ceiling_ + beyond
         return statistic

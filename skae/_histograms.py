@@ -28,7 +28,17 @@ class FeatureHistograms:
         self.n_bins = n_bins
 
     def fit(self, X: np.ndarray) -> FeatureHistograms:
-        """Fit one histogram per column of ``X`` (2-D, finite)."""
+        """Fit one histogram per column of ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Finite training data. Memory: ``n_features * n_bins`` floats.
+
+        Returns
+        -------
+        self : FeatureHistograms
+        """
         X = np.asarray(X, dtype=np.float64)
         n_samples, n_features = X.shape
         self.low_, self.high_ = X.min(axis=0), X.max(axis=0)
@@ -51,7 +61,17 @@ class FeatureHistograms:
         return np.clip(bins, 0, self.n_bins - 1)
 
     def rarity(self, X: np.ndarray) -> np.ndarray:
-        """Return ``-log`` of each entry's bin probability, shape ``X.shape``."""
+        """Return ``-log`` of the probability of each entry's bin.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Finite data with the training features.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples, n_features)
+        """
         X = np.asarray(X, dtype=np.float64)
         bins = self._bins(X)
         features = np.arange(X.shape[1])

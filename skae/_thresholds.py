@@ -23,18 +23,31 @@ def contamination_threshold(errors: np.ndarray, contamination: float) -> float:
     return -float(np.percentile(-errors, 100.0 * contamination))
 
 
-def mad_threshold(
-    errors: np.ndarray, k: float, on_log_scale: bool | None = None
-) -> float:
-    """Return ``exp(median + k * 1.4826 * MAD)`` of the logarithm of ``errors``.
+def mad_threshold(errors: np.ndarray, k: float, on_log_scale: bool = False) -> float:
+    """Return ``median + k * 1.4826 * MAD`` of the errors, on a log scale.
 
     Reconstruction errors are positive and right-skewed; their logarithm is
-    close to symmetric, where ``median + k * robust std`` is a fair tail rule.
-    Errors are floored at ``LOG_FLOOR``; if some are negative (scores that are not
-    errors, such as a negative ELBO), the rule is applied to the errors
-    themselves. When the MAD is zero, the mean absolute deviation is used.
-    ``on_log_scale=True`` says the errors are already logarithms (such as
-    ``-log`` of tail probabilities): the rule is applied to them directly.
+    close to symmetric, where ``median + k * robust std`` is a fair tail rule,
+    so the rule is applied to ``log(errors)`` and the cut is returned as
+    ``exp(cut)``. Errors are floored at ``LOG_FLOOR``. If some are negative
+    (scores that are not errors, such as a negative ELBO), or if
+    ``on_log_scale`` says they are logarithms already (``-log`` of tail
+    probabilities), the rule is applied to the errors themselves. When the
+    MAD is zero, the mean absolute deviation is used.
+
+    Parameters
+    ----------
+    errors : ndarray of shape (n_samples,)
+        Finite training errors.
+    k : float
+        How many robust standard deviations above the median.
+    on_log_scale : bool, default=False
+        Whether the errors are logarithms already.
+
+    Returns
+    -------
+    float
+        The threshold, on the scale of ``errors``.
     """
     errors = np.asarray(errors, dtype=np.float64)
     use_log = bool(np.all(errors >= 0)) and not on_log_scale

@@ -71,6 +71,15 @@ def test_tail_statistic_is_increasing_and_unbounded_above_the_maximum():
     assert beyond == pytest.approx(np.log(101) + 2.0)
 
 
+@pytest.mark.parametrize("training", [[2.0, 2.0, 2.0], [0.0, 0.0], [5.0]])
+def test_tail_statistic_keeps_ranking_above_constant_training_scores(training):
+    tail = TailStatistic().fit(np.array(training))
+    statistic = tail.transform(np.array([training[0], 7.0, 8.0, 1e6]))
+    assert np.isfinite(statistic).all()
+    assert (np.diff(statistic) > 0).all()
+    assert statistic[0] == pytest.approx(np.log(len(training) + 1))
+
+
 # ------------------------------------------------------------------ detector
 
 
@@ -122,3 +131,29 @@ def test_feature_rarity_needs_the_marginal_part():
     assert detector.histograms_ is None
     with pytest.raises(AttributeError, match="marginal_bins=None"):
         detector.feature_rarity(X)
+
+
+def test_far_samples_stay_ranked_when_the_training_data_are_tiny():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(3, 3))
+    detector = ReconstructionOutlierDetector(PCA(1)).fit(X)
+    # Ever farther along a direction off the training line: every value is
+    # outside the training range, so only the model part tells them apart.
+    far = np.outer(np.arange(5, 11), [1.0, -2.0, 0.5])
+    scores = detector.score_samples(far)
+    assert np.isfinite(scores).all()
+    assert (np.diff(scores) < 0).all()
+    assert (detector.predict(far) == -1).all()
+
+
+def test_refit_without_the_marginal_part_drops_it():
+    X = plane_with_a_two_valued_feature()
+    detector = ReconstructionOutlierDetector(PCA(2)).fit(X)
+    assert detector.rarity_tail_ is not None
+    detector.set_params(marginal_bins=None).fit(X)
+    assert detector.histograms_ is None
+    assert detector.model_error_tail_ is None and detector.rarity_tail_ is None
+    model_only = ReconstructionOutlierDetector(PCA(2), marginal_bins=None).fit(X)
+    np.testing.assert_array_equal(
+        detector.score_samples(X), model_only.score_samples(X)
+    )

@@ -299,7 +299,8 @@ def test_scores_are_always_finite(marginal_bins, normal_data):
         assert scores[0] == scores.min() and scores[2] == scores.min()
         assert scores[1] == scores.max()
     else:
-        # The model part of NaN and -inf is the largest there is.
+        # The model part of NaN and -inf is the largest there is; the rarity
+        # part of those rows, like any, still adds to it.
         X = detector._scaled(normal_data)
         model_part = detector.model_error_tail_.transform(
             detector._model_errors_of_scaled(X)
