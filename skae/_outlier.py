@@ -488,7 +488,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         -------
         ndarray of float64, shape (n_samples,)
             Always finite: non-finite inner scores are mapped to
-            ``[-1e300, 1e300]``, NaN to the most abnormal score.
+            ``[-1e300, 1e300]``, NaN to the largest model error.
         """
         return -self._errors_of_scaled(self._scaled(X))
 
