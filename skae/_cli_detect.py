@@ -91,8 +91,9 @@ def add_detect_command(commands) -> None:
     score.add_argument(
         "--per-feature",
         action="store_true",
-        help="also write the error of every feature (which features made a "
-        "sample anomalous)",
+        help="also write the reconstruction error of every feature and, for "
+        "detectors with the marginal part, the rarity of every value (which "
+        "features made a sample anomalous)",
     )
     score.set_defaults(handler=_score)
 
@@ -162,6 +163,9 @@ def _score(args: argparse.Namespace) -> int:
         feature_names = columns or [f"x{j}" for j in range(X.shape[1])]
         names += [f"error_{name}" for name in feature_names]
         values += list(per_feature.T)
+        if getattr(detector, "histograms_", None) is not None:
+            names += [f"rarity_{name}" for name in feature_names]
+            values += list(detector.feature_rarity(X).T)
     if args.output:
         write_table(args.output, names, values)
     else:

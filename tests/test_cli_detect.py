@@ -65,7 +65,8 @@ def test_fit_then_score_flags_the_outliers(data, tmp_path, capsys):
     assert summary["threshold"] == fitted["threshold"]
     table, columns = read_table(out)
     assert columns[:4] == ["row", "error", "decision", "outlier"]
-    assert columns[4:] == [f"error_f{j}" for j in range(6)]
+    assert columns[4:10] == [f"error_f{j}" for j in range(6)]
+    assert columns[10:] == [f"rarity_f{j}" for j in range(6)]
     np.testing.assert_array_equal(table[:, 0], np.arange(25))
     flagged = table[:, 3]
     assert set(np.unique(flagged)) <= {0, 1}
@@ -74,7 +75,8 @@ def test_fit_then_score_flags_the_outliers(data, tmp_path, capsys):
     assert flagged[:20].sum() <= 2
     np.testing.assert_allclose(table[:, 2], fitted["threshold"] - table[:, 1])
     np.testing.assert_array_equal(flagged, table[:, 2] < 0)
-    feature_errors = table[:, 4:].mean(axis=1)
+    feature_errors = table[:, 4:10].mean(axis=1)
+    assert (table[:, 10:] > 0).all()
     assert feature_errors[20:].min() > feature_errors[:20].max()
     assert summary["n_flagged"] == flagged.sum()
 
