@@ -15,6 +15,7 @@ import json
 
 import numpy as np
 
+from ._outlier import has_marginal_part
 from ._table_io import read_table, write_table
 
 
@@ -163,7 +164,7 @@ def _score(args: argparse.Namespace) -> int:
         feature_names = columns or [f"x{j}" for j in range(X.shape[1])]
         names += [f"error_{name}" for name in feature_names]
         values += list(per_feature.T)
-        if getattr(detector, "histograms_", None) is not None:
+        if has_marginal_part(detector):
             names += [f"rarity_{name}" for name in feature_names]
             values += list(detector.feature_rarity(X).T)
     if args.output:

@@ -335,8 +335,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         if rule == "contamination":
             threshold = contamination_threshold(errors, self.contamination)
         elif rule == "mad":
-            on_log_scale = self._histograms() is not None
-            threshold = mad_threshold(errors, self.mad_k, on_log_scale)
+            threshold = mad_threshold(errors, self.mad_k, has_marginal_part(self))
         else:
             threshold = float(self.threshold)
         self._set(threshold, rule)
@@ -355,7 +354,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _add_rarity(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
         """The error of scaled samples ``X`` whose model errors are given."""
-        if self._histograms() is None:
+        if not has_marginal_part(self):
             return model_errors
         return self._fisher(model_errors, self.histograms_.rarity(X).sum(axis=1))
 
@@ -363,10 +362,6 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         """Fisher's combination: the sum of the two tail statistics."""
         model_part = self.model_error_tail_.transform(model_errors)
         return finite_errors(model_part + self.rarity_tail_.transform(rarity))
-
-    def _histograms(self):
-        # Detectors pickled before the marginal part existed have no histograms_.
-        return getattr(self, "histograms_", None)
 
     def _set(self, threshold: float, rule: str) -> None:
         self.threshold_ = float(threshold)
@@ -469,7 +464,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         ndarray of float64, shape (n_samples, n_features_in_)
         """
         X = self._scaled(X)
-        if self._histograms() is None:
+        if not has_marginal_part(self):
             raise AttributeError(
                 "feature_rarity needs the marginal part of the error; this "
                 "detector was fitted with marginal_bins=None."
@@ -597,6 +592,25 @@ def default_autoencoder(n_features: int, random_state=None):
         hidden_layer_sizes=(int(np.clip(2 * n_features, 8, 128)),),
         random_state=random_state,
     )
+
+
+def has_marginal_part(detector) -> bool:
+    """Return whether a fitted detector's error includes the marginal rarity.
+
+    Its error is then a sum of ``-log`` tail probabilities: a logarithm
+    already. Detectors pickled before the marginal part existed have no
+    ``histograms_`` and are treated as without it.
+
+    Parameters
+    ----------
+    detector : ReconstructionOutlierDetector
+        A fitted detector (or anything with ``reconstruction_error``).
+
+    Returns
+    -------
+    bool
+    """
+    return getattr(detector, "histograms_", None) is not None
 
 
 def _clip_inputs(X: np.ndarray) -> np.ndarray:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._outlier import has_marginal_part
+
 
 def plot_loss_history(estimator, ax=None, title: str | None = None):
     """Plot the training (and validation) loss of a fitted estimator per epoch.
@@ -122,7 +124,7 @@ def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
     errors = detector.reconstruction_error(X)
-    already_log = getattr(detector, "histograms_", None) is not None
+    already_log = has_marginal_part(detector)
     log_scale = bool(np.all(errors > 0)) and not already_log
     values = np.r_[errors, detector.threshold_]
     if log_scale and detector.threshold_ > 0:
