@@ -23,7 +23,7 @@ FILES = {
 }
 N_FEATURES = 784
 
-# The two architectures of the seed tutorials: encoder widths, code size.
+# The two architectures of the tutorials: encoder widths, code size.
 MODELS = {
     "simple": {"hidden_layer_sizes": (), "n_components": 32},
     "deep": {"hidden_layer_sizes": (128, 64), "n_components": 32},

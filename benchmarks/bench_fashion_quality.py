@@ -1,6 +1,6 @@
-"""Reconstruction quality of skae on Fashion-MNIST against the seed tutorials.
+"""Reconstruction quality of skae on Fashion-MNIST against the tutorials.
 
-The seed tutorials train two autoencoders on the 60,000 Fashion-MNIST training
+The tutorials train two autoencoders on the 60,000 Fashion-MNIST training
 images with RMSprop, binary cross-entropy and batch 256, and report the test
 binary cross-entropy:
 
@@ -42,7 +42,7 @@ from _common import MODELS, load_images, print_table
 
 TARGETS = {"simple": 0.282, "deep": 0.277}
 
-# The seed tutorials' own training settings (besides their 100 / 150 epochs).
+# The tutorials' own training settings (besides their 100 / 150 epochs).
 SEED_SETTINGS = {
     "optimizer": "rmsprop",
     "learning_rate": 1e-3,

@@ -109,7 +109,7 @@ def main() -> None:
     ax.figure.tight_layout()
     ax.figure.savefig(args.output / "anomaly_error_histogram.png", dpi=100)
 
-    worst = int(np.argmax(detector.reconstruction_error(X_test)))
+    worst = int(np.argmax(detector.anomaly_score(X_test)))
     per_feature = detector.reconstruction_error(X_test[[worst]], per_feature=True)[0]
     top = np.argsort(per_feature)[::-1][:3]
     print(

@@ -1,8 +1,8 @@
-"""The seeds' dense autoencoders on Fashion-MNIST, each in one line of skae.
+"""The tutorial's dense autoencoders on Fashion-MNIST, each in one line of skae.
 
 Trains the simple (784-32-784), sparse (L1 on the code) and deep (128-64-32)
 models with binary cross-entropy, prints each one's test loss, and saves the
-seeds' figures: the loss history per model and test images above their
+tutorial's figures: the loss history per model and test images above their
 reconstructions.
 
 Data: the four Fashion-MNIST IDX files, found through --data-home, SKAE_DATA or

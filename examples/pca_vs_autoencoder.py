@@ -19,7 +19,7 @@ from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from skae import DenseAutoencoder  # noqa: E402
-from skae.metrics import reconstruction_error  # noqa: E402
+from skae.metrics import round_trip_error  # noqa: E402
 
 
 def main() -> None:
@@ -42,8 +42,8 @@ def main() -> None:
             k, hidden_layer_sizes=(128, 64), epochs=args.epochs, random_state=0
         ).fit(X_train)
         models[k] = (pca, ae)
-        errors["PCA"].append(reconstruction_error(pca, X_test))
-        errors["autoencoder"].append(reconstruction_error(ae, X_test))
+        errors["PCA"].append(round_trip_error(pca, X_test))
+        errors["autoencoder"].append(round_trip_error(ae, X_test))
         print(
             f"n_components={k:>2}: PCA {errors['PCA'][-1]:.4f}  "
             f"autoencoder {errors['autoencoder'][-1]:.4f}"

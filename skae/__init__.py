@@ -1,12 +1,14 @@
 """skae: scikit-learn-native autoencoders for Keras 3."""
 
-from ._base import BaseAutoencoder
-from ._denoising import DenoisingAutoencoder
-from ._dense import DenseAutoencoder
-from ._outlier import ReconstructionOutlierDetector
 from ._persistence import load
+from .autoencoder import (
+    BaseAutoencoder,
+    DenoisingAutoencoder,
+    DenseAutoencoder,
+)
+from .outlier import ReconstructionOutlierDetector
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "BaseAutoencoder",

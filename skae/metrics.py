@@ -1,7 +1,10 @@
-"""Reconstruction error for any transformer with ``inverse_transform``.
+"""The round-trip error of any transformer with ``inverse_transform``.
 
-These put PCA and autoencoders on equal terms: one ``GridSearchCV`` can compare
-``PCA()`` and ``DenseAutoencoder()`` by how well they reconstruct held-out data.
+Named apart from the estimators' ``reconstruction_error`` (their per-sample
+training loss): this is one number, the mean squared error of the round trip
+``inverse_transform(transform(X))``. It puts PCA and autoencoders on equal
+terms: one ``GridSearchCV`` can compare ``PCA()`` and ``DenseAutoencoder()`` by
+how well they reconstruct held-out data.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import numpy as np
 from sklearn.utils.validation import check_array
 
 
-def reconstruction_error(estimator, X) -> float:
+def round_trip_error(estimator, X) -> float:
     """Return the mean squared error between ``X`` and its round trip.
 
     Parameters
@@ -26,7 +29,7 @@ def reconstruction_error(estimator, X) -> float:
     float
         ``mean((X - inverse_transform(transform(X))) ** 2)``, over all entries.
     """
-    X_checked = check_array(X, dtype=(np.float64, np.float32))
+    X_checked = check_array(X, dtype=(np.float64, np.float32), allow_nd=True)
     reconstruction = estimator.inverse_transform(estimator.transform(X))
     reconstruction = np.asarray(reconstruction, dtype=np.float64).reshape(
         X_checked.shape
@@ -34,8 +37,8 @@ def reconstruction_error(estimator, X) -> float:
     return float(np.mean(np.square(X_checked - reconstruction)))
 
 
-def reconstruction_scorer(estimator, X, y=None) -> float:
-    """Scorer: minus :func:`reconstruction_error` (higher is better).
+def round_trip_scorer(estimator, X, y=None) -> float:
+    """Scorer: minus :func:`round_trip_error` (higher is better).
 
     Pass it as ``scoring=reconstruction_scorer`` to ``GridSearchCV`` or
     ``cross_val_score``.
@@ -53,4 +56,4 @@ def reconstruction_scorer(estimator, X, y=None) -> float:
     -------
     float
     """
-    return -reconstruction_error(estimator, X)
+    return -round_trip_error(estimator, X)

@@ -1,4 +1,4 @@
-"""The seeds' two figures in one call each: loss curves and image reconstructions."""
+"""The tutorial's figures in one call each: loss curves and image reconstructions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._outlier import has_marginal_part
+from .outlier import has_marginal_part
 
 
 def plot_loss_history(estimator, ax=None, title: str | None = None):
@@ -101,7 +101,7 @@ def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
     Parameters
     ----------
     detector : fitted ReconstructionOutlierDetector
-        Anything with ``reconstruction_error`` and ``threshold_``.
+        A fitted detector (anything with ``anomaly_score`` and ``threshold_``).
     X : array-like of shape (n_samples, n_features)
         Data to score.
     y : array-like of shape (n_samples,), optional
@@ -123,7 +123,7 @@ def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    errors = detector.reconstruction_error(X)
+    errors = detector.anomaly_score(X)
     already_log = has_marginal_part(detector)
     log_scale = bool(np.all(errors > 0)) and not already_log
     values = np.r_[errors, detector.threshold_]

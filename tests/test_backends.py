@@ -47,6 +47,7 @@ def test_smoke_subset_under_backend(backend):
             "no:cacheprovider",
             "-m",
             "backend_smoke",
+            str(TESTS / "test_common.py"),
             str(TESTS / "test_dense.py"),
             str(TESTS / "test_persistence.py"),
             str(TESTS / "test_denoising.py"),

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from skae._table_io import read_table
 from skae.cli import main
+from skae.cli._table_io import read_table
 
 
 def write_csv(path, X, header=True):
@@ -37,7 +37,7 @@ def test_fit_then_score_flags_the_outliers(data, tmp_path, capsys):
     normal, new = data
     write_csv(tmp_path / "normal.csv", normal)
     write_csv(tmp_path / "new.csv", new)
-    model = tmp_path / "detector.joblib"
+    model = tmp_path / "detector.skae"
     args = ["detect", "fit", str(tmp_path / "normal.csv"), "--save", str(model)]
     assert main([*args, "--estimator", "pca", "--n-components", "2"]) == 0
     fitted = last_json(capsys)
@@ -85,7 +85,7 @@ def test_npy_input_contamination_and_the_default_autoencoder(data, tmp_path, cap
     normal, new = data
     np.save(tmp_path / "normal.npy", normal)
     np.save(tmp_path / "new.npy", new)
-    model = tmp_path / "detector.joblib"
+    model = tmp_path / "detector.skae"
     assert (
         main(
             [
@@ -123,7 +123,7 @@ def test_threshold_from_clean_validation_data(data, tmp_path, capsys):
                 "fit",
                 str(tmp_path / "train.csv"),
                 "--save",
-                str(tmp_path / "d.joblib"),
+                str(tmp_path / "d.skae"),
                 "--estimator",
                 "pca",
                 "--n-components",
@@ -144,7 +144,7 @@ def test_threshold_from_clean_validation_data(data, tmp_path, capsys):
             "score",
             str(tmp_path / "valid.csv"),
             "--load",
-            str(tmp_path / "d.joblib"),
+            str(tmp_path / "d.skae"),
         ]
     )
     assert last_json(capsys)["n_flagged"] == 5
@@ -155,7 +155,7 @@ def test_scoring_a_file_with_other_columns_is_refused(data, tmp_path, capsys):
     write_csv(tmp_path / "normal.csv", normal)
     with open(tmp_path / "other.csv", "w") as file:
         file.write("a,b,c,d,e,f\n" + "1,2,3,4,5,6\n")
-    model = str(tmp_path / "d.joblib")
+    model = str(tmp_path / "d.skae")
     main(
         [
             "detect",
@@ -182,7 +182,7 @@ def test_pca_needs_a_code_size(data, tmp_path):
                 "fit",
                 str(tmp_path / "normal.npy"),
                 "--save",
-                str(tmp_path / "d.joblib"),
+                str(tmp_path / "d.skae"),
                 "--estimator",
                 "pca",
             ]

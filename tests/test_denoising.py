@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from skae import DenoisingAutoencoder, DenseAutoencoder, load
-from skae._corruption import InputCorruption
+from skae._keras.layers import InputCorruption
 
 FAST = dict(epochs=3, batch_size=32, random_state=0)
 
@@ -28,10 +28,31 @@ def test_corruption_acts_in_training_only():
     gaussian = InputCorruption("gaussian", 0.5, seed=0)
     noise = np.asarray(gaussian(ones, training=True)) - 1.0
     assert abs(noise.std() - 0.5) < 0.01 and abs(noise.mean()) < 0.01
-    clipped = np.asarray(
-        InputCorruption("gaussian", 0.5, clip=(0.0, 1.0), seed=0)(ones, training=True)
-    )
+    clipped = InputCorruption("gaussian", 0.5, value_range=(0.0, 1.0), seed=0)
+    clipped = np.asarray(clipped(ones, training=True))
     assert clipped.min() >= 0.0 and clipped.max() == 1.0
+    half = np.full((2000, 50), 0.5, dtype="float32")
+    salted = InputCorruption("salt_and_pepper", 0.2, value_range=(-1.0, 3.0), seed=0)
+    np.testing.assert_array_equal(np.asarray(salted(half, training=False)), half)
+    salted = np.asarray(salted(half, training=True))
+    assert set(np.unique(salted)) == {-1.0, 0.5, 3.0}
+    assert abs((salted == -1.0).mean() - 0.1) < 0.01
+    assert abs((salted == 3.0).mean() - 0.1) < 0.01
+
+
+def test_models_saved_before_value_range_still_load():
+    config = InputCorruption("gaussian", 0.5, value_range=(0.0, 1.0)).get_config()
+    config["clip"] = config.pop("value_range")
+    assert InputCorruption.from_config(config).value_range == (0.0, 1.0)
+
+
+def test_every_autoencoder_denoises_with_the_training_range(small_X):
+    from skae import DenseAutoencoder
+
+    scaled = small_X * 4 - 1  # values in [-1, 3]
+    ae = DenseAutoencoder(2, noise="salt_and_pepper", noise_level=0.1, **FAST)
+    layer = ae.fit(scaled).model_.get_layer("corruption")
+    assert layer.noise == "salt_and_pepper" and layer.value_range == (-1.0, 3.0)
 
 
 def test_corruption_layer_rejects_unknown_noise():
@@ -80,7 +101,7 @@ def test_masking_noise_trains(small_X):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"noise": "salt"}, "noise must be one of"),
+        ({"noise": "salt"}, "noise must be None or one of"),
         ({"noise_level": -0.1}, "noise_level"),
         ({"noise": "mask", "noise_level": 1.0}, "noise_level"),
     ],

@@ -3,8 +3,7 @@
 import keras
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 
 from skae import DenseAutoencoder
 
@@ -29,26 +28,6 @@ def assert_unchanged_after(estimator, call):
     if weights is not None:
         for w, w_after in zip(weights, estimator.model_.get_weights(), strict=True):
             np.testing.assert_array_equal(w, w_after)
-
-
-@pytest.mark.parametrize(
-    "bad, error, match",
-    [
-        (np.full((5, 3), np.nan), ValueError, "NaN"),
-        (np.full((5, 3), np.inf), ValueError, "infinity"),
-        (np.empty((0, 3)), ValueError, "0 sample"),
-        (np.ones((1, 3)), ValueError, "1 sample"),
-        (np.array([["a", "b"], ["c", "d"]]), ValueError, "could not convert"),
-        (sp.csr_matrix(np.ones((5, 3))), TypeError, "dense data is required"),
-        (np.ones(5), ValueError, "2D array"),
-    ],
-    ids=["nan", "inf", "empty", "one-sample", "strings", "sparse", "1d"],
-)
-def test_bad_training_data(bad, error, match):
-    est = DenseAutoencoder(2, **FAST)
-    with pytest.raises(error, match=match):
-        est.fit(bad)
-    assert vars(est) == vars(DenseAutoencoder(2, **FAST))
 
 
 def test_failed_fit_keeps_a_fitted_estimator_intact(fitted, small_X):
@@ -100,17 +79,17 @@ def test_unfitted_use():
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"n_components": 0}, "n_components must be in"),
+        ({"n_components": 0}, "n_components must be an int in"),
         ({"n_components": 2.5}, "n_components must be an int"),
         ({"hidden_layer_sizes": (8, -1)}, "hidden_layer_sizes"),
         ({"activation": "nope"}, "activation must be a Keras activation"),
         ({"loss": "hinge"}, "loss must be one of"),
         ({"optimizer": "nope"}, "optimizer must be the name"),
-        ({"learning_rate": 0}, "learning_rate must be in"),
-        ({"batch_size": 0}, "batch_size must be in"),
-        ({"epochs": 0}, "epochs must be in"),
-        ({"validation_fraction": 1.0}, "validation_fraction must be in"),
-        ({"dropout": 1.0}, "dropout must be in"),
+        ({"learning_rate": 0}, "learning_rate must be a float in"),
+        ({"batch_size": 0}, "batch_size must be an int in"),
+        ({"epochs": 0}, "epochs must be an int in"),
+        ({"validation_fraction": 1.0}, "validation_fraction must be a float in"),
+        ({"dropout": 1.0}, "dropout must be a float in"),
         ({"verbose": 3}, "verbose must be 0, 1 or 2"),
         ({"early_stopping": "yes"}, "early_stopping must be a bool"),
         ({"callbacks": ["x"]}, "callbacks must be"),
@@ -127,37 +106,12 @@ def test_too_few_samples_for_validation():
         DenseAutoencoder(validation_fraction=0.9, **FAST).fit(np.ones((2, 3)))
 
 
-def test_divergence_in_first_epoch_raises_and_leaves_unfitted(small_X):
-    est = DenseAutoencoder(2, learning_rate=1e30, optimizer="sgd", **FAST)
-    with pytest.raises(FloatingPointError, match="NaN or infinite"):
-        est.fit(small_X * 1e10)
-    assert not hasattr(est, "model_")
-
-
 class ExplodeAfterFirstEpoch(keras.callbacks.Callback):
     """Sets an absurd learning rate once the first epoch has finished."""
 
     def on_epoch_end(self, epoch, logs=None):
         if epoch == 0:
             self.model.optimizer.learning_rate.assign(1e30)
-
-
-def test_divergence_later_keeps_last_finite_weights(small_X):
-    est = DenseAutoencoder(
-        2,
-        optimizer="sgd",
-        early_stopping=False,
-        callbacks=[ExplodeAfterFirstEpoch()],
-        epochs=5,
-        batch_size=32,
-        random_state=0,
-    )
-    with pytest.warns(ConvergenceWarning, match="Kept the weights of epoch 1"):
-        est.fit(small_X)
-    assert 2 <= est.n_iter_ < 5
-    assert not np.isfinite(est.loss_curve_[-1])
-    assert all(np.all(np.isfinite(w)) for w in est.model_.get_weights())
-    assert np.all(np.isfinite(est.transform(small_X)))
 
 
 def test_divergence_in_warm_start_restores_previous_weights(small_X):

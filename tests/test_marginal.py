@@ -6,8 +6,8 @@ from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
 from skae import ReconstructionOutlierDetector
-from skae._calibration import TailStatistic
-from skae._histograms import PSEUDO_COUNT, FeatureHistograms
+from skae.outlier._histograms import PSEUDO_COUNT, FeatureHistograms
+from skae.outlier._tail_statistic import TailStatistic
 
 # ----------------------------------------------------------------- histograms
 
@@ -100,13 +100,11 @@ def test_marginal_part_catches_a_value_no_training_sample_had():
     with_marginal = ReconstructionOutlierDetector(PCA(2)).fit(X)
     # PCA cannot predict the independent feature, so it reconstructs it as its
     # mean, 0: to the model alone the odd samples look more normal than before.
-    assert (
-        model_only.reconstruction_error(odd) < model_only.reconstruction_error(X[:10])
-    ).all()
+    assert (model_only.anomaly_score(odd) < model_only.anomaly_score(X[:10])).all()
     # The histogram of the feature has no training sample near 0.
-    errors = with_marginal.reconstruction_error(odd)
-    assert (errors > with_marginal.reconstruction_error(X[:10])).all()
-    assert (errors > np.median(with_marginal.reconstruction_error(X))).all()
+    errors = with_marginal.anomaly_score(odd)
+    assert (errors > with_marginal.anomaly_score(X[:10])).all()
+    assert (errors > np.median(with_marginal.anomaly_score(X))).all()
     rarity = with_marginal.feature_rarity(odd)
     assert rarity.shape == odd.shape
     assert (rarity.argmax(axis=1) == X.shape[1] - 1).all()
@@ -116,12 +114,12 @@ def test_error_is_fishers_combination_of_the_two_tails():
     X = plane_with_a_two_valued_feature()
     detector = ReconstructionOutlierDetector(PCA(2), contamination=0.1).fit(X)
     model_only = ReconstructionOutlierDetector(PCA(2), marginal_bins=None).fit(X)
-    model_error = model_only.reconstruction_error(X)
+    model_error = model_only.anomaly_score(X)
     rarity = detector.feature_rarity(X).sum(axis=1)
     expected = TailStatistic().fit(model_error).transform(
         model_error
     ) + TailStatistic().fit(rarity).transform(rarity)
-    np.testing.assert_allclose(detector.reconstruction_error(X), expected)
+    np.testing.assert_allclose(detector.anomaly_score(X), expected)
     assert (detector.predict(X) == -1).sum() == 40
 
 

@@ -1,21 +1,17 @@
 """scikit-learn's estimator checks, run on every public estimator."""
 
+from _estimators import ALL_ESTIMATORS
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import DenoisingAutoencoder, DenseAutoencoder, ReconstructionOutlierDetector
+from skae import ReconstructionOutlierDetector
 
-ESTIMATORS = [
-    DenseAutoencoder(epochs=2, batch_size=32, random_state=0),
-    DenoisingAutoencoder(epochs=2, batch_size=32, random_state=0),
-    ReconstructionOutlierDetector(
-        DenseAutoencoder(epochs=2, batch_size=32), contamination=0.1, random_state=0
-    ),
-    ReconstructionOutlierDetector(PCA(1)),
-    ReconstructionOutlierDetector(PCA(1), contamination=0.1, marginal_bins=None),
-]
+# Every instance of the common suite, and the detector with its MAD threshold
+# (no contamination) around PCA.
+CHECKED = [clone(e) for e in ALL_ESTIMATORS] + [ReconstructionOutlierDetector(PCA(1))]
 
 
-@parametrize_with_checks(ESTIMATORS)
+@parametrize_with_checks(CHECKED)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

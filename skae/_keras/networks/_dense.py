@@ -1,4 +1,4 @@
-"""Builders of the Keras sub-networks that estimators compose."""
+"""Dense (fully connected) encoder and decoder builders."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from collections.abc import Sequence
 
 import keras
 from keras import layers
+
+# Batch statistics' moving averages follow the weights within tens of steps
+# (PyTorch's default), not hundreds (Keras' 0.99): small data sets train
+# few steps, and inference must not lag behind.
+BN_MOMENTUM = 0.9
 
 
 def dense_block(
@@ -24,7 +29,7 @@ def dense_block(
     """
     x = layers.Dense(units, use_bias=not batch_normalization, name=name)(x)
     if batch_normalization:
-        x = layers.BatchNormalization(name=f"{name}_bn")(x)
+        x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn")(x)
     x = layers.Activation(activation, name=f"{name}_activation")(x)
     if dropout:
         x = layers.Dropout(dropout, name=f"{name}_dropout")(x)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import zipfile
 
 import numpy as np
 
-from ._outlier import has_marginal_part
+from .. import _persistence
+from ..outlier import has_marginal_part
 from ._table_io import read_table, write_table
 
 
@@ -35,7 +37,8 @@ def add_detect_command(commands) -> None:
     fit.add_argument(
         "--save",
         required=True,
-        help="file to write the detector to (joblib; load only files you trust)",
+        help="file to write the detector to (a skae archive, no pickle; "
+        "'.skae' is a good suffix)",
     )
     fit.add_argument(
         "--estimator",
@@ -87,6 +90,12 @@ def add_detect_command(commands) -> None:
     score.add_argument("data", help="data to score: a CSV file or a .npy array")
     score.add_argument("--load", required=True, help="the saved detector")
     score.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="also read detectors that skae 0.1 saved with joblib (pickle: "
+        "only for files you trust)",
+    )
+    score.add_argument(
         "--output", help="CSV to write (default: print the flagged rows)"
     )
     score.add_argument(
@@ -100,11 +109,9 @@ def add_detect_command(commands) -> None:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    import joblib
     from sklearn.decomposition import PCA
 
-    from . import ReconstructionOutlierDetector
-    from ._outlier import default_autoencoder
+    from ..outlier import ReconstructionOutlierDetector, default_autoencoder
 
     X, columns = read_table(args.data)
     if args.estimator == "pca":
@@ -127,7 +134,7 @@ def _fit(args: argparse.Namespace) -> int:
         X_valid, valid_columns = read_table(args.validation)
         _check_columns(columns, valid_columns, args.validation)
         detector.set_threshold(X_valid, max_fpr=args.max_fpr)
-    joblib.dump({"detector": detector, "columns": columns}, args.save)
+    _persistence.save({"detector": detector, "columns": columns}, args.save)
     flagged = int((detector.predict(X) == -1).sum())
     print(
         json.dumps(
@@ -144,9 +151,7 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
-    import joblib
-
-    saved = joblib.load(args.load)
+    saved = _load_saved(args.load, allow_pickle=args.allow_pickle)
     if not (isinstance(saved, dict) and "detector" in saved):
         raise SystemExit(
             f"skae detect: {args.load} was not written by 'skae detect fit'."
@@ -154,7 +159,7 @@ def _score(args: argparse.Namespace) -> int:
     detector = saved["detector"]
     X, columns = read_table(args.data)
     _check_columns(saved["columns"], columns, args.data)
-    errors = detector.reconstruction_error(X)
+    errors = detector.anomaly_score(X)
     decision = detector.threshold_ - errors
     outlier = (decision < 0).astype(np.int64)
     names = ["row", "error", "decision", "outlier"]
@@ -184,6 +189,24 @@ def _score(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _load_saved(path, *, allow_pickle: bool):
+    """Read what ``skae detect fit`` saved: a skae archive, or joblib if allowed."""
+    if zipfile.is_zipfile(path) or not allow_pickle:
+        try:
+            return _persistence.load(path)
+        except (OSError, ValueError) as error:
+            hint = (
+                ""
+                if zipfile.is_zipfile(path)
+                else " (a joblib file of skae 0.1 loads with --allow-pickle, "
+                "for files you trust)"
+            )
+            raise SystemExit(f"skae detect: {error}{hint}") from None
+    import joblib
+
+    return joblib.load(path)
 
 
 def _check_columns(expected, found, path) -> None:

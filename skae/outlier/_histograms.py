@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _persistence
+
 # Pseudo-count added to every bin, so that an empty bin (or a value outside the
 # training range) has a small but finite probability.
 PSEUDO_COUNT = 0.1
 
 
+@_persistence.register
 class FeatureHistograms:
     """Equal-width histograms, one per feature, fitted on training data.
 

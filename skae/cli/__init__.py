@@ -12,48 +12,10 @@ import argparse
 import logging
 import os
 import sys
-import time
 from collections.abc import Sequence
 
-from ._cli_detect import add_detect_command
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from sklearn.datasets import load_digits
-    from sklearn.decomposition import PCA
-    from sklearn.model_selection import train_test_split
-
-    from . import DenseAutoencoder
-    from .metrics import reconstruction_error
-
-    X = load_digits().data / 16.0
-    X_train, X_test = train_test_split(X, test_size=0.25, random_state=args.seed)
-    print(
-        f"digits: {X_train.shape[0]} training and {X_test.shape[0]} held-out images "
-        f"of {X.shape[1]} pixels in [0, 1]; Keras backend: {_backend()}"
-    )
-    print(f"{'code size':>9}  {'PCA MSE':>9}  {'autoencoder MSE':>15}  {'fit s':>6}")
-    for n_components in args.components:
-        pca = PCA(n_components=n_components).fit(X_train)
-        start = time.perf_counter()
-        autoencoder = DenseAutoencoder(
-            n_components,
-            hidden_layer_sizes=(128, 64),
-            epochs=args.epochs,
-            random_state=args.seed,
-        ).fit(X_train)
-        seconds = time.perf_counter() - start
-        print(
-            f"{n_components:>9}  {reconstruction_error(pca, X_test):>9.5f}  "
-            f"{reconstruction_error(autoencoder, X_test):>15.5f}  {seconds:>6.1f}"
-        )
-    return 0
-
-
-def _backend() -> str:
-    import keras
-
-    return keras.backend.backend()
+from ._demo import run_demo
+from ._detect import add_detect_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--epochs", type=int, default=200, help="most epochs per fit")
     demo.add_argument("--seed", type=int, default=0, help="random seed")
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=run_demo)
     add_detect_command(commands)
     return parser
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-import numbers
+import os
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._calibration import TailStatistic
-from ._errors import code_distance, fit_code_distribution
+from .. import _persistence
+from .._utils._data import validate_samples
+from .._utils._params import (
+    Constant,
+    Interval,
+    Options,
+    RandomState,
+    Satisfies,
+    check_params,
+    check_value,
+)
+from ..autoencoder import BaseAutoencoder, DenoisingAutoencoder
+from ._code_distance import code_distance, fit_code_distribution
 from ._histograms import FeatureHistograms
+from ._tail_statistic import TailStatistic
 from ._thresholds import (
     check_labels,
     contamination_threshold,
@@ -19,7 +31,6 @@ from ._thresholds import (
     fpr_threshold,
     mad_threshold,
 )
-from ._validation import check_number
 
 _SCALERS = {
     "standard": StandardScaler,
@@ -36,6 +47,11 @@ INPUT_LIMIT = 1e30
 ERROR_LIMIT = 1e300
 
 
+def _is_finite_number(value) -> bool:
+    return Interval().accepts(value) and bool(np.isfinite(value))
+
+
+@_persistence.register
 class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     """Outlier detector that flags samples an estimator reconstructs badly.
 
@@ -152,8 +168,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     model_error_tail_, rarity_tail_ : TailStatistic or None
         With ``marginal_bins`` set: the training distributions of the model
         error and of the rarity, which put both on one scale; else None.
+    input_shape_ : tuple of int
+        The shape of one sample as given to ``fit``: ``(n_features,)`` for
+        tables, ``(h, w[, c])`` for images, which skae autoencoders inside
+        receive in that layout.
     n_features_in_ : int
-        Number of features seen in ``fit``.
+        Number of values in one sample seen in ``fit``.
     feature_names_in_ : ndarray of str
         Feature names seen in ``fit``, when X had string column names.
 
@@ -174,6 +194,30 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     >>> int((detector.predict(X) == -1).sum())
     30
     """
+
+    _parameter_specs = {
+        "estimator": (
+            Constant(None),
+            Satisfies(lambda e: hasattr(e, "fit"), "an estimator with fit"),
+        ),
+        "scaler": (
+            Constant(None),
+            Options(tuple(_SCALERS)),
+            Satisfies(
+                lambda s: hasattr(s, "fit") and hasattr(s, "transform"),
+                "a transformer with fit and transform",
+            ),
+        ),
+        "contamination": (Constant("auto"), Interval(0, 0.5, closed="right")),
+        "threshold": (
+            Options(_RULES),
+            Satisfies(_is_finite_number, "a finite number"),
+        ),
+        "mad_k": Interval(0, closed="neither"),
+        "error": Options(_ERRORS),
+        "marginal_bins": (Constant(None), Interval(2, integer=True)),
+        "random_state": RandomState(),
+    }
 
     def __init__(
         self,
@@ -199,27 +243,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     # ------------------------------------------------------------ checking
 
     def _threshold_rule(self) -> str:
-        """Validate contamination/threshold/mad_k; return the rule to apply."""
-        if self.contamination != "auto":
-            check_number(
-                self.contamination,
-                "contamination",
-                low=0,
-                high=0.5,
-                low_inclusive=False,
-            )
-        check_number(self.mad_k, "mad_k", low=0, low_inclusive=False)
-        threshold = self.threshold
-        if isinstance(threshold, numbers.Real) and not isinstance(threshold, bool):
-            if not np.isfinite(threshold):
-                raise ValueError(f"threshold must be finite, got {threshold!r}.")
-            rule = "value"
-        elif isinstance(threshold, str) and threshold in _RULES:
-            rule = threshold
-        else:
-            raise ValueError(
-                f"threshold must be one of {_RULES} or a number, got {threshold!r}."
-            )
+        """Return the rule that sets the threshold (parameters already checked)."""
+        rule = self.threshold if isinstance(self.threshold, str) else "value"
         if rule == "auto":
             return "mad" if self.contamination == "auto" else "contamination"
         if rule == "contamination" and self.contamination == "auto":
@@ -229,39 +254,22 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             )
         if rule != "contamination" and self.contamination != "auto":
             raise ValueError(
-                f"contamination={self.contamination!r} and threshold={threshold!r} "
-                "both set the threshold; set one of them (contamination='auto' or "
-                "threshold='auto')."
+                f"contamination={self.contamination!r} and "
+                f"threshold={self.threshold!r} both set the threshold; set one "
+                "of them (contamination='auto' or threshold='auto')."
             )
         return rule
 
     def _make_scaler(self):
-        scaler = self.scaler
-        if scaler is None:
+        if self.scaler is None:
             return None
-        if isinstance(scaler, str):
-            if scaler not in _SCALERS:
-                raise ValueError(
-                    f"scaler must be one of {tuple(_SCALERS)}, None or a "
-                    f"transformer, got {scaler!r}."
-                )
-            return _SCALERS[scaler]()
-        if not (hasattr(scaler, "fit") and hasattr(scaler, "transform")):
-            raise ValueError(
-                "scaler must be one of "
-                f"{tuple(_SCALERS)}, None or a transformer with fit and transform, "
-                f"got {scaler!r}."
-            )
-        return clone(scaler)
+        if isinstance(self.scaler, str):
+            return _SCALERS[self.scaler]()
+        return clone(self.scaler)
 
     def _make_estimator(self, n_features: int):
         if self.estimator is None:
             return default_autoencoder(n_features, self.random_state)
-        if not hasattr(self.estimator, "fit"):
-            raise ValueError(
-                f"estimator must be None or an estimator with fit, got "
-                f"{self.estimator!r}."
-            )
         estimator = clone(self.estimator)
         params = estimator.get_params(deep=False)
         if (
@@ -273,8 +281,6 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         return estimator
 
     def _error_kind(self, estimator) -> str:
-        if not isinstance(self.error, str) or self.error not in _ERRORS:
-            raise ValueError(f"error must be one of {_ERRORS}, got {self.error!r}.")
         can_reconstruct = hasattr(estimator, "transform") and (
             hasattr(estimator, "inverse_transform")
             or hasattr(estimator, "reconstruction_error")
@@ -311,22 +317,24 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self : object
             The fitted detector.
         """
+        check_params(self)
         rule = self._threshold_rule()
-        if self.marginal_bins is not None:
-            check_number(self.marginal_bins, "marginal_bins", integer=True, low=2)
         scaler = self._make_scaler()
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = validate_samples(
+            self, X, reset=True, ensure_min_samples=2, dtype=np.float64
+        )
+        X = X.reshape(len(X), -1)
         estimator = self._make_estimator(X.shape[1])
         kind = self._error_kind(estimator)
         if scaler is not None:
             X = scaler.fit_transform(X)
         X = _clip_inputs(X)
-        estimator.fit(X)
+        estimator.fit(self._inner_layout(X, estimator))
         self.scaler_, self.estimator_, self.error_ = scaler, estimator, kind
         if kind == "combined":
             reconstruction = self._reconstruction_errors_of_scaled(X)
             self.reconstruction_scale_ = max(float(np.mean(reconstruction)), 1e-300)
-            codes = np.asarray(estimator.transform(X))
+            codes = np.asarray(estimator.transform(self._inner_layout(X)))
             self.code_mean_, self.code_precision_ = fit_code_distribution(codes)
             model_errors = self._combined(reconstruction, codes)
         else:
@@ -373,9 +381,25 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
     # ------------------------------------------------------------- scoring
 
+    def _inner_layout(self, X: np.ndarray, estimator=None) -> np.ndarray:
+        """Scaled 2-D rows in the layout the inner estimator takes.
+
+        skae autoencoders get the samples' layout as fitted (images stay
+        images); other estimators (PCA, pipelines) get flat rows.
+        """
+        estimator = self.estimator_ if estimator is None else estimator
+        if isinstance(estimator, BaseAutoencoder):
+            return X.reshape((len(X), *self.input_shape_))
+        return X
+
+    def _to_fitted_layout(self, values: np.ndarray) -> np.ndarray:
+        return values.reshape((len(values), *self.input_shape_))
+
     def _scaled(self, X) -> np.ndarray:
+        """Validate ``X`` (the layout fitted, or flat); return it scaled, 2-D."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_samples(self, X, reset=False, dtype=np.float64)
+        X = X.reshape(len(X), -1)
         if self.scaler_ is not None:
             X = self.scaler_.transform(X)
         return _clip_inputs(X)
@@ -385,13 +409,14 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _model_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
         if self.error_ == "score_samples":
-            errors = -np.asarray(self.estimator_.score_samples(X), dtype=np.float64)
+            errors = self.estimator_.score_samples(self._inner_layout(X))
+            errors = -np.asarray(errors, dtype=np.float64)
         elif self.error_ == "reconstruction":
             errors = self._reconstruction_errors_of_scaled(X)
         else:
             return self._combined(
                 self._reconstruction_errors_of_scaled(X),
-                np.asarray(self.estimator_.transform(X)),
+                np.asarray(self.estimator_.transform(self._inner_layout(X))),
             )
         return finite_errors(errors.reshape(-1))
 
@@ -402,14 +427,17 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _reconstruction_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
         if hasattr(self.estimator_, "reconstruction_error"):
-            errors = self.estimator_.reconstruction_error(X)
+            errors = self.estimator_.reconstruction_error(self._inner_layout(X))
             return finite_errors(np.asarray(errors, dtype=np.float64))
         return self._feature_errors_of_scaled(X).mean(axis=1)
 
     def _feature_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
         estimator = self.estimator_
         if hasattr(estimator, "reconstruction_error"):
-            errors = estimator.reconstruction_error(X, per_feature=True)
+            errors = estimator.reconstruction_error(
+                self._inner_layout(X), per_feature=True
+            )
+            errors = np.reshape(errors, X.shape)
         elif hasattr(estimator, "transform") and hasattr(
             estimator, "inverse_transform"
         ):
@@ -423,30 +451,50 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             )
         return finite_errors(np.asarray(errors, dtype=np.float64))
 
-    def reconstruction_error(self, X, per_feature: bool = False) -> np.ndarray:
-        """Return the error of each sample, or of each feature of each sample.
+    def anomaly_score(self, X) -> np.ndarray:
+        """Return the error of each sample: the higher, the more anomalous.
+
+        The value the threshold applies to, ``-score_samples(X)``: the model
+        error, combined with the marginal rarity when ``marginal_bins`` is set.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Data to score.
-        per_feature : bool, default=False
-            If True, return the reconstruction error of every feature, in
-            scaled units (the inner autoencoder's loss, or the squared error of
-            PCA's round trip), to see which features made a sample anomalous.
-            Their mean over features is the reconstruction part of the model
-            error.
 
         Returns
         -------
-        ndarray of float64, shape (n_samples,) or (n_samples, n_features_in_)
-            The error the threshold applies to (``-score_samples(X)``), or the
-            per-feature reconstruction errors.
+        ndarray of float64, shape (n_samples,)
+            Always finite.
+        """
+        return self._errors_of_scaled(self._scaled(X))
+
+    def reconstruction_error(self, X, per_feature: bool = False) -> np.ndarray:
+        """Return the inner model's reconstruction loss of each sample or feature.
+
+        The reconstruction part of the model error, in scaled units: the inner
+        autoencoder's per-sample loss, or for other transformers the squared
+        error of ``inverse_transform(transform(X))``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Data to reconstruct.
+        per_feature : bool, default=False
+            If True, return the error of every feature, to see which features
+            made a sample anomalous. Their mean over features is the per-sample
+            value.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,) or (n_samples, *input_shape_)
+            Per feature in the layout fitted: ``(n_samples, n_features_in_)``
+            for tables, one value per pixel for images.
         """
         X = self._scaled(X)
         if per_feature:
-            return self._feature_errors_of_scaled(X)
-        return self._errors_of_scaled(X)
+            return self._to_fitted_layout(self._feature_errors_of_scaled(X))
+        return self._reconstruction_errors_of_scaled(X)
 
     def feature_rarity(self, X) -> np.ndarray:
         """Return how rare each feature value is on its own, ``-log p_j(x_j)``.
@@ -461,7 +509,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of float64, shape (n_samples, n_features_in_)
+        ndarray of float64, shape (n_samples, *input_shape_)
         """
         X = self._scaled(X)
         if not has_marginal_part(self):
@@ -469,7 +517,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
                 "feature_rarity needs the marginal part of the error; this "
                 "detector was fitted with marginal_bins=None."
             )
-        return self.histograms_.rarity(X)
+        return self._to_fitted_layout(self.histograms_.rarity(X))
 
     def score_samples(self, X) -> np.ndarray:
         """Return minus the error of each sample: the lower, the more abnormal.
@@ -485,7 +533,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             Always finite: non-finite inner scores are mapped to
             ``[-1e300, 1e300]``, NaN to the largest model error.
         """
-        return -self._errors_of_scaled(self._scaled(X))
+        return -self.anomaly_score(X)
 
     def decision_function(self, X) -> np.ndarray:
         """Return ``score_samples(X) - offset_``: negative for outliers.
@@ -547,8 +595,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if max_fpr is not None:
-            check_number(max_fpr, "max_fpr", low=0, high=1, high_inclusive=False)
-        errors = self.reconstruction_error(X)
+            check_value(max_fpr, "max_fpr", Interval(0, 1, closed="left"))
+        errors = self.anomaly_score(X)
         if y is None:
             self._set(
                 fpr_threshold(errors, 0.01 if max_fpr is None else max_fpr),
@@ -561,6 +609,19 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         else:
             self._set(f1_threshold(errors, is_outlier), "validation-f1")
         return self
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the detector to a file that :func:`skae.load` reads without pickle.
+
+        The inner estimator and the scaler are saved with it: any skae or
+        scikit-learn estimator (a Pipeline of them included).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write the archive (a zip file; ``.skae`` is a good suffix).
+        """
+        _persistence.save(self, path)
 
 
 def default_autoencoder(n_features: int, random_state=None):
@@ -583,8 +644,6 @@ def default_autoencoder(n_features: int, random_state=None):
     -------
     DenoisingAutoencoder
     """
-    from ._denoising import DenoisingAutoencoder
-
     return DenoisingAutoencoder(
         int(np.clip(n_features, 2, 64)),
         noise="mask",
@@ -604,7 +663,7 @@ def has_marginal_part(detector) -> bool:
     Parameters
     ----------
     detector : ReconstructionOutlierDetector
-        A fitted detector (or anything with ``reconstruction_error``).
+        A fitted detector.
 
     Returns
     -------

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _persistence
 
+
+@_persistence.register
 class TailStatistic:
     """Map a score to ``-log(1 - F(score))``, ``F`` its distribution in training.
 

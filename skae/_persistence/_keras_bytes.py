@@ -1,0 +1,28 @@
+"""A Keras model as the bytes of its ``.keras`` archive, and back (safe mode)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import keras
+
+_MODEL_FILE = "model.keras"
+
+
+def model_to_bytes(model: keras.Model) -> bytes:
+    """Return ``model`` as the bytes of a ``.keras`` archive (weights, optimizer)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, _MODEL_FILE)
+        model.save(path)
+        with open(path, "rb") as file:
+            return file.read()
+
+
+def model_from_bytes(data: bytes) -> keras.Model:
+    """Load a model saved by :func:`model_to_bytes`, in Keras' safe mode."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, _MODEL_FILE)
+        with open(path, "wb") as file:
+            file.write(data)
+        return keras.saving.load_model(path, safe_mode=True)

@@ -1,0 +1,1 @@
+"""Shared utilities: parameter specifications, data validation, losses, seeding."""

@@ -1,0 +1,11 @@
+"""The autoencoders: one base that owns the fit loop, one module per estimator."""
+
+from ._base import BaseAutoencoder
+from ._denoising import DenoisingAutoencoder
+from ._dense import DenseAutoencoder
+
+__all__ = [
+    "BaseAutoencoder",
+    "DenoisingAutoencoder",
+    "DenseAutoencoder",
+]

@@ -1,0 +1,514 @@
+"""BaseAutoencoder: the one fit loop and the public methods of every autoencoder."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+
+import keras
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from .. import _persistence
+from .._keras import (
+    KERAS_LOSSES,
+    AutoencoderModel,
+    TrainingMonitor,
+    compile_model,
+    make_optimizer,
+)
+from .._keras.layers import NOISES, InputCorruption
+from .._utils._data import (
+    check_unit_interval,
+    shuffled_split,
+    validate_samples,
+    validate_target,
+)
+from .._utils._losses import LOSSES, elementwise_error
+from .._utils._params import (
+    Boolean,
+    Constant,
+    Interval,
+    Options,
+    RandomState,
+    Satisfies,
+    check_params,
+)
+from .._utils._seeding import draw_seed, keras_seed
+
+# Rows per prediction call: large batches keep the per-call overhead small.
+PREDICTION_BATCH_SIZE = 4096
+
+
+def _is_keras_activation(value) -> bool:
+    return isinstance(value, str) and keras.activations.get(value) is not None
+
+
+def _is_keras_optimizer(value) -> bool:
+    return isinstance(value, str) and keras.optimizers.get(value) is not None
+
+
+def _is_callback_list(value) -> bool:
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(c, keras.callbacks.Callback) for c in value
+    )
+
+
+KERAS_ACTIVATION = Satisfies(
+    _is_keras_activation, "a Keras activation name such as 'relu' or 'linear'"
+)
+
+
+class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Base class for skae autoencoders. Not to be used directly.
+
+    A subclass stores its parameters in ``__init__``, declares the ones it adds
+    in ``_parameter_specs`` and implements :meth:`_build_encoder` and
+    :meth:`_build_decoder`. Everything else (validation, input layouts, noise,
+    seeding, compiling, training, early stopping, history, scoring,
+    persistence) lives here, once. See ``docs/design.md`` for the contract and
+    the hooks.
+    """
+
+    _parameter_specs = {
+        "n_components": Interval(1, integer=True),
+        "output_activation": (Constant("auto"), KERAS_ACTIVATION),
+        "loss": Options(LOSSES),
+        "optimizer": Satisfies(
+            _is_keras_optimizer, "the name of a Keras optimizer such as 'adam'"
+        ),
+        "learning_rate": Interval(0, closed="neither"),
+        "batch_size": Interval(1, integer=True),
+        "epochs": Interval(1, integer=True),
+        "early_stopping": Boolean(),
+        "validation_fraction": Interval(0, 1, closed="left"),
+        "n_iter_no_change": Interval(1, integer=True),
+        "tol": Interval(0),
+        "noise": (Constant(None), Options(NOISES)),
+        "noise_level": Interval(0),
+        "random_state": RandomState(),
+        "verbose": Satisfies(
+            lambda v: v in (0, 1, 2) and not isinstance(v, (bool, np.bool_)),
+            "0, 1 or 2",
+        ),
+        "warm_start": Boolean(),
+        "callbacks": (
+            Constant(None),
+            Satisfies(_is_callback_list, "a list of Keras callbacks"),
+        ),
+    }
+
+    # ------------------------------------------------------------------ hooks
+
+    def _build_encoder(self, input_shape: tuple[int, ...]) -> keras.Model:
+        """Return the encoder for samples of ``input_shape`` (no batch axis).
+
+        Its first output is the code that :meth:`transform` returns; it may
+        have more (a VAE's log-variance), which :meth:`_latent` receives.
+        """
+        raise NotImplementedError
+
+    def _build_decoder(
+        self, latent_shape: tuple[int, ...], output_shape: tuple[int, ...]
+    ) -> keras.Model:
+        """Return the decoder from latents of ``latent_shape`` to ``output_shape``."""
+        raise NotImplementedError
+
+    def _latent(self, encoded):
+        """Return the decoder's input from the encoder's output(s).
+
+        The slot between encoder and decoder: the identity on the code here; a
+        VAE draws its sample (and adds its KL term) here.
+        """
+        return encoded[0] if isinstance(encoded, (list, tuple)) else encoded
+
+    def _network_input_shape(self, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """Return the shape the network takes for samples given as ``sample_shape``.
+
+        Flat vectors here; convolutional and sequence models keep or restore
+        their axes.
+        """
+        return (math.prod(sample_shape),)
+
+    def _keras_loss(self):
+        """Return the loss Keras trains with (a name or a callable)."""
+        return KERAS_LOSSES[self.loss]
+
+    def _check_params(self) -> None:
+        """Check what the specifications cannot: rules between parameters."""
+        if self.noise in ("mask", "salt_and_pepper") and not self.noise_level < 1:
+            raise ValueError(
+                f"noise_level must be in [0, 1) for noise={self.noise!r} (the "
+                f"fraction of inputs changed), got {self.noise_level!r}."
+            )
+        if self.early_stopping and self.validation_fraction == 0:
+            raise ValueError(
+                "validation_fraction=0 leaves no data for early stopping; set "
+                "validation_fraction > 0 or early_stopping=False."
+            )
+
+    # --------------------------------------------------------------- settings
+
+    @property
+    def _output_activation(self) -> str:
+        if self.output_activation == "auto":
+            return "sigmoid" if self.loss == "binary_crossentropy" else "linear"
+        return self.output_activation
+
+    # -------------------------------------------------------------- fitting
+
+    def fit(self, X, y=None):
+        """Train the autoencoder to reconstruct ``X`` (or a clean target ``y``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Training data: flat vectors, or images and sequences with their
+            axes.
+        y : array-like of the shape of X, or None, default=None
+            A clean target (``fit(X_noisy, X_clean)``): used only when it has
+            exactly the shape of ``X``. Anything else, such as class labels
+            passed by a Pipeline, is ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._guarded_fit(X, y, incremental=False)
+
+    def partial_fit(self, X, y=None):
+        """Train for one more epoch on ``X``, with no validation split.
+
+        The first call builds the networks; later calls continue training them
+        and their optimizer state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Training data.
+        y : array-like of the shape of X, or None, default=None
+            A clean target, as in :meth:`fit`.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._guarded_fit(X, y, incremental=True)
+
+    def _guarded_fit(self, X, y, *, incremental: bool):
+        # A failed fit leaves the estimator as it was before the call.
+        before = dict(self.__dict__)
+        try:
+            self._fit(X, y, incremental=incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self
+
+    def _fit(self, X, y, *, incremental: bool) -> None:
+        check_params(self)
+        self._check_params()
+        continuing = (incremental or self.warm_start) and self.__sklearn_is_fitted__()
+        X = validate_samples(self, X, reset=not continuing, ensure_min_samples=2)
+        target = validate_target(y, X)
+        if self.loss == "binary_crossentropy":
+            check_unit_interval(X if target is None else target, "the target")
+        network_shape = self._network_input_shape(X.shape[1:])
+        arrays = [
+            a.reshape((len(a), *network_shape)) for a in (X, target) if a is not None
+        ]
+        seed = draw_seed(self.random_state)
+        with keras_seed(seed):
+            if not continuing:
+                value_range = (float(X.min()), float(X.max()))
+                self._initialize_networks(network_shape, value_range, len(X))
+            validating = self.early_stopping and not incremental
+            if validating:
+                train, validation = shuffled_split(
+                    arrays, self.validation_fraction, seed
+                )
+            else:
+                train, validation = arrays, None
+            del X, target, arrays
+            monitor = TrainingMonitor(
+                monitor="val_loss" if validating else "loss",
+                patience=math.inf if incremental else self.n_iter_no_change,
+                tol=self.tol,
+                restore_best=validating,
+            )
+            history = self._train(
+                train, validation, monitor, epochs=1 if incremental else self.epochs
+            )
+        self._record(history, monitor)
+
+    def _initialize_networks(
+        self,
+        input_shape: tuple[int, ...],
+        value_range: tuple[float, float],
+        n_samples: int,
+    ) -> None:
+        inputs = keras.Input(input_shape, name="input")
+        corrupted = inputs
+        if self.noise is not None:
+            corruption = InputCorruption(
+                self.noise, self.noise_level, value_range=value_range, name="corruption"
+            )
+            corrupted = corruption(inputs)
+        encoder = self._build_encoder(input_shape)
+        latent = self._latent(encoder(corrupted))
+        decoder = self._build_decoder(tuple(latent.shape[1:]), input_shape)
+        model = AutoencoderModel(inputs, decoder(latent), name="autoencoder")
+        self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
+        optimizer = make_optimizer(self.optimizer, self.learning_rate)
+        compile_model(model, optimizer, self._keras_loss(), n_samples)
+        self.history_ = {}
+        self.n_iter_ = 0
+
+    def _train(self, train: list, validation: list | None, monitor, *, epochs: int):
+        compile_model(
+            self.model_, self.model_.optimizer, self._keras_loss(), len(train[0])
+        )
+        return self.model_.fit(
+            *train,
+            batch_size=self.batch_size,
+            epochs=self.n_iter_ + epochs,
+            initial_epoch=self.n_iter_,
+            validation_data=None if validation is None else tuple(validation),
+            shuffle=True,
+            verbose=self.verbose,
+            callbacks=[monitor, *(self.callbacks or [])],
+        )
+
+    def _record(self, history, monitor: TrainingMonitor) -> None:
+        epochs_before = self.n_iter_
+        for key, values in history.history.items():
+            self.history_.setdefault(key, []).extend(float(v) for v in values)
+        self.n_iter_ = epochs_before + len(history.history.get("loss", []))
+        self.loss_curve_ = self.history_.get("loss", [])
+        self.validation_loss_curve_ = self.history_.get("val_loss", [])
+        if monitor.diverged_epoch is not None:
+            message = (
+                f"{type(self).__name__}: the training loss became NaN or infinite "
+                f"in epoch {epochs_before + monitor.diverged_epoch + 1}. Lower "
+                "learning_rate, scale the input, or use another optimizer."
+            )
+            if monitor.restored_epoch is None:
+                raise FloatingPointError(
+                    message + " No epoch finished with a finite loss."
+                )
+            warnings.warn(
+                message + f" Kept the weights of epoch "
+                f"{epochs_before + monitor.restored_epoch + 1}.",
+                ConvergenceWarning,
+                stacklevel=5,
+            )
+        if monitor.best_epoch is not None:
+            self.best_loss_ = monitor.best
+            self.best_epoch_ = epochs_before + monitor.best_epoch + 1
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "model_")
+
+    # ---------------------------------------------------------- inference
+
+    def _validate_input(self, X) -> np.ndarray:
+        """Return ``X`` validated, in the network's layout."""
+        check_is_fitted(self)
+        X = validate_samples(self, X, reset=False)
+        return X.reshape((len(X), *self._network_shape))
+
+    @property
+    def _network_shape(self) -> tuple[int, ...]:
+        return tuple(self.model_.input_shape[1:])
+
+    @property
+    def _latent_shape(self) -> tuple[int, ...]:
+        return tuple(self.decoder_.input_shape[1:])
+
+    def _to_fitted_layout(self, outputs: np.ndarray) -> np.ndarray:
+        return outputs.reshape((outputs.shape[0], *self.input_shape_))
+
+    @staticmethod
+    def _predict_with(model: keras.Model, X: np.ndarray):
+        return model.predict(X, batch_size=PREDICTION_BATCH_SIZE, verbose=0)
+
+    def transform(self, X) -> np.ndarray:
+        """Encode ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Data to encode, in the layout fitted or flat.
+
+        Returns
+        -------
+        ndarray of float32, shape (n_samples, n_components)
+            The codes, always 2-D (a feature map is flattened).
+        """
+        X = self._validate_input(X)
+        encoded = self._predict_with(self.encoder_, X)
+        codes = encoded[0] if isinstance(encoded, (list, tuple)) else encoded
+        return codes.reshape(codes.shape[0], -1)
+
+    def inverse_transform(self, X) -> np.ndarray:
+        """Decode codes back to data space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, as returned by :meth:`transform`.
+
+        Returns
+        -------
+        ndarray of float32, shape (n_samples, *input_shape_)
+            The decoded data, in the layout the estimator was fitted on.
+        """
+        check_is_fitted(self)
+        codes = check_array(X, dtype=np.float32, order="C")
+        expected = math.prod(self._latent_shape)
+        if codes.shape[1] != expected:
+            raise ValueError(
+                f"X has {codes.shape[1]} features, but {type(self).__name__}."
+                f"inverse_transform is expecting {expected} code features as input."
+            )
+        decoded = self._predict_with(
+            self.decoder_, codes.reshape((-1, *self._latent_shape))
+        )
+        return self._to_fitted_layout(decoded)
+
+    def predict(self, X) -> np.ndarray:
+        """Reconstruct ``X`` (encode, then decode).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Data to reconstruct.
+
+        Returns
+        -------
+        ndarray of float32, shape (n_samples, *input_shape_)
+            The reconstruction, in the layout the estimator was fitted on.
+        """
+        return self._to_fitted_layout(self._reconstruct(self._validate_input(X)))
+
+    def _reconstruct(self, X: np.ndarray) -> np.ndarray:
+        """Reconstruct validated data in the network's layout."""
+        return self._predict_with(self.model_, X)
+
+    def reconstruction_error(self, X, per_feature: bool = False) -> np.ndarray:
+        """Return the reconstruction loss of each sample, or of each feature.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Data to reconstruct.
+        per_feature : bool, default=False
+            If True, return the loss of every value of every sample (every
+            feature, pixel or time step), to see what is hard to reconstruct.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,) or (n_samples, *input_shape_)
+            The per-sample mean of the loss over all values (the training loss
+            without regularisation terms), or the loss of each value in the
+            layout fitted.
+        """
+        X = self._validate_input(X)
+        errors = elementwise_error(X, self._reconstruct(X), self.loss)
+        if per_feature:
+            return self._to_fitted_layout(errors)
+        return errors.reshape(len(errors), -1).mean(axis=1)
+
+    def score_samples(self, X) -> np.ndarray:
+        """Return minus the reconstruction loss of each sample (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Data to score.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,)
+        """
+        return -self.reconstruction_error(X)
+
+    def score(self, X, y=None) -> float:
+        """Return the mean of :meth:`score_samples`, or the score against a target.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            Data to score.
+        y : array-like of the shape of X, or None, default=None
+            A clean target, as in :meth:`fit`: then the score is minus the mean
+            loss of ``predict(X)`` against ``y`` (how well noisy ``X`` is
+            denoised), so a grid search over ``fit(X_noisy, X_clean)`` is
+            judged on denoising. Any other ``y`` is ignored.
+
+        Returns
+        -------
+        float
+        """
+        target = validate_target(y, np.asarray(X)) if y is not None else None
+        if target is None:
+            return float(np.mean(self.score_samples(X)))
+        X = self._validate_input(X)
+        target = target.reshape(X.shape)
+        errors = elementwise_error(target, self._reconstruct(X), self.loss)
+        return -float(errors.mean())
+
+    @property
+    def _n_features_out(self) -> int:
+        return math.prod(self._latent_shape)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+    # ---------------------------------------------------------- persistence
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the estimator to a file that :func:`skae.load` reads without pickle.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write the archive (a zip file; ``.skae`` is a good suffix).
+        """
+        _persistence.save(self, path)
+
+    def _attach_networks(self, model: keras.Model) -> None:
+        self.model_ = model
+        self.encoder_ = model.get_layer("encoder")
+        self.decoder_ = model.get_layer("decoder")
+        # Re-compile for this process's backend, keeping the optimizer state.
+        compile_model(model, model.optimizer, self._keras_loss(), n_samples=0)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        if "model_" in state:
+            state = dict(state)
+            state["model_"] = _persistence.model_to_bytes(state["model_"])
+            del state["encoder_"], state["decoder_"]
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        model_bytes = state.pop("model_", None)
+        super().__setstate__(state)
+        if model_bytes is not None:
+            # Estimators pickled before skae 0.2 knew only flat input.
+            self.__dict__.setdefault("input_shape_", (self.n_features_in_,))
+            self._attach_networks(_persistence.model_from_bytes(model_bytes))

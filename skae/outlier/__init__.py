@@ -1,0 +1,9 @@
+"""Anomaly detection by reconstruction: the detector, its error parts, thresholds."""
+
+from ._detector import (
+    ReconstructionOutlierDetector,
+    default_autoencoder,
+    has_marginal_part,
+)
+
+__all__ = ["ReconstructionOutlierDetector", "default_autoencoder", "has_marginal_part"]

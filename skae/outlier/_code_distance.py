@@ -1,0 +1,38 @@
+"""The distance of a code from the training codes: Hotelling's T²."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fit_code_distribution(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the mean and the (pseudo-)inverse covariance of training codes.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n_samples, n_components)
+        Codes of the training data.
+
+    Returns
+    -------
+    mean : ndarray of float64, shape (n_components,)
+    precision : ndarray of float64, shape (n_components, n_components)
+        The pseudo-inverse of the covariance, with a small ridge so that codes
+        that never vary (dead units) do not blow up the distance.
+    """
+    codes = np.asarray(codes, dtype=np.float64).reshape(len(codes), -1)
+    mean = codes.mean(axis=0)
+    covariance = np.atleast_2d(np.cov(codes - mean, rowvar=False))
+    ridge = 1e-6 * max(float(np.trace(covariance)) / len(covariance), 1e-12)
+    precision = np.linalg.pinv(covariance + ridge * np.eye(len(covariance)))
+    return mean, precision
+
+
+def code_distance(codes: np.ndarray, mean: np.ndarray, precision: np.ndarray):
+    """Return Hotelling's T² of each code divided by the code size, as float64.
+
+    The squared Mahalanobis distance of a code from the training codes; about
+    1 on average over the training data.
+    """
+    centered = np.asarray(codes, dtype=np.float64).reshape(len(codes), -1) - mean
+    return np.einsum("ij,jk,ik->i", centered, precision, centered) / len(mean)

@@ -1,0 +1,35 @@
+"""The instances the common test suite and scikit-learn's checks run on.
+
+A new public estimator is covered by listing one small, fast instance here:
+``tests/test_common.py`` fails until every public estimator is listed.
+"""
+
+from sklearn.decomposition import PCA
+
+from skae import (
+    DenoisingAutoencoder,
+    DenseAutoencoder,
+    ReconstructionOutlierDetector,
+)
+
+FAST = dict(epochs=3, batch_size=32, random_state=0)
+
+AUTOENCODERS = [
+    DenseAutoencoder(3, hidden_layer_sizes=(16,), **FAST),
+    DenoisingAutoencoder(3, hidden_layer_sizes=(16,), noise_level=0.1, **FAST),
+]
+
+DETECTORS = [
+    ReconstructionOutlierDetector(DenseAutoencoder(3, **FAST), random_state=0),
+    ReconstructionOutlierDetector(PCA(1), contamination=0.1, marginal_bins=None),
+]
+
+ALL_ESTIMATORS = AUTOENCODERS + DETECTORS
+
+
+def estimator_id(estimator) -> str:
+    """A short test id: the class, and the inner estimator's for a detector."""
+    inner = getattr(estimator, "estimator", None)
+    if inner is None:
+        return type(estimator).__name__
+    return f"{type(estimator).__name__}[{type(inner).__name__}]"
