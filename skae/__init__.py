@@ -3,6 +3,7 @@
 from ._persistence import load
 from .autoencoder import (
     BaseAutoencoder,
+    ConvAutoencoder,
     DenoisingAutoencoder,
     DenseAutoencoder,
 )
@@ -12,6 +13,7 @@ __version__ = "0.2.0.dev0"
 
 __all__ = [
     "BaseAutoencoder",
+    "ConvAutoencoder",
     "DenseAutoencoder",
     "DenoisingAutoencoder",
     "ReconstructionOutlierDetector",

@@ -7,6 +7,7 @@ A new public estimator is covered by listing one small, fast instance here:
 from sklearn.decomposition import PCA
 
 from skae import (
+    ConvAutoencoder,
     DenoisingAutoencoder,
     DenseAutoencoder,
     ReconstructionOutlierDetector,
@@ -17,6 +18,7 @@ FAST = dict(epochs=3, batch_size=32, random_state=0)
 AUTOENCODERS = [
     DenseAutoencoder(3, hidden_layer_sizes=(16,), **FAST),
     DenoisingAutoencoder(3, hidden_layer_sizes=(16,), noise_level=0.1, **FAST),
+    ConvAutoencoder(3, filters=(8, 4), **FAST),
 ]
 
 DETECTORS = [

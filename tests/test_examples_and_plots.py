@@ -121,6 +121,22 @@ def test_fashion_mnist_example(tmp_path, shared_data_dir):
     assert (tmp_path / "fashion_deep_reconstructions.png").exists()
 
 
+def test_fashion_mnist_conv_example(tmp_path, shared_data_dir):
+    out = run_example(
+        "fashion_mnist_conv.py",
+        "--epochs",
+        "1",
+        "--n-train",
+        "300",
+        "--output",
+        str(tmp_path),
+        env={"SKAE_DATA": str(shared_data_dir)},
+    )
+    assert "conv:      test BCE" in out and "denoising: test BCE" in out
+    for name in ("denoising", "reconstructions", "loss_history"):
+        assert (tmp_path / f"fashion_conv_{name}.png").stat().st_size > 0
+
+
 def test_demo_command_prints_both_errors():
     result = subprocess.run(
         [

@@ -1,11 +1,13 @@
 """The autoencoders: one base that owns the fit loop, one module per estimator."""
 
 from ._base import BaseAutoencoder
+from ._conv import ConvAutoencoder
 from ._denoising import DenoisingAutoencoder
 from ._dense import DenseAutoencoder
 
 __all__ = [
     "BaseAutoencoder",
+    "ConvAutoencoder",
     "DenoisingAutoencoder",
     "DenseAutoencoder",
 ]

@@ -77,6 +77,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     the hooks.
     """
 
+    # Whether TensorFlow's XLA speeds this architecture up on large data (see
+    # compile_model); an architecture whose layers XLA slows sets it False.
+    _xla_pays = True
+
     _parameter_specs = {
         "n_components": Interval(1, integer=True),
         "output_activation": (Constant("auto"), KERAS_ACTIVATION),
@@ -270,13 +274,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         model = AutoencoderModel(inputs, decoder(latent), name="autoencoder")
         self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
         optimizer = make_optimizer(self.optimizer, self.learning_rate)
-        compile_model(model, optimizer, self._keras_loss(), n_samples)
+        compile_model(
+            model, optimizer, self._keras_loss(), n_samples, xla_pays=self._xla_pays
+        )
         self.history_ = {}
         self.n_iter_ = 0
 
     def _train(self, train: list, validation: list | None, monitor, *, epochs: int):
         compile_model(
-            self.model_, self.model_.optimizer, self._keras_loss(), len(train[0])
+            self.model_,
+            self.model_.optimizer,
+            self._keras_loss(),
+            len(train[0]),
+            xla_pays=self._xla_pays,
         )
         return self.model_.fit(
             *train,
@@ -494,7 +504,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.encoder_ = model.get_layer("encoder")
         self.decoder_ = model.get_layer("decoder")
         # Re-compile for this process's backend, keeping the optimizer state.
-        compile_model(model, model.optimizer, self._keras_loss(), n_samples=0)
+        compile_model(
+            model, model.optimizer, self._keras_loss(), 0, xla_pays=self._xla_pays
+        )
 
     def __getstate__(self):
         state = super().__getstate__()

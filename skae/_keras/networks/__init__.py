@@ -1,11 +1,16 @@
 """Builders of the Keras sub-networks that estimators compose, one module per
 architecture."""
 
+from ._conv import conv_block, conv_decoder, conv_encoder, pooled_shape
 from ._dense import dense_block, dense_decoder, dense_encoder, dense_stack
 
 __all__ = [
+    "conv_block",
+    "conv_decoder",
+    "conv_encoder",
     "dense_block",
     "dense_decoder",
     "dense_encoder",
     "dense_stack",
+    "pooled_shape",
 ]
