@@ -6,6 +6,7 @@ from .autoencoder import (
     ConvAutoencoder,
     DenoisingAutoencoder,
     DenseAutoencoder,
+    VariationalAutoencoder,
 )
 from .outlier import ReconstructionOutlierDetector
 
@@ -16,6 +17,7 @@ __all__ = [
     "ConvAutoencoder",
     "DenseAutoencoder",
     "DenoisingAutoencoder",
+    "VariationalAutoencoder",
     "ReconstructionOutlierDetector",
     "load",
     "__version__",

@@ -11,6 +11,7 @@ from skae import (
     DenoisingAutoencoder,
     DenseAutoencoder,
     ReconstructionOutlierDetector,
+    VariationalAutoencoder,
 )
 
 FAST = dict(epochs=3, batch_size=32, random_state=0)
@@ -19,6 +20,7 @@ AUTOENCODERS = [
     DenseAutoencoder(3, hidden_layer_sizes=(16,), **FAST),
     DenoisingAutoencoder(3, hidden_layer_sizes=(16,), noise_level=0.1, **FAST),
     ConvAutoencoder(3, filters=(8, 4), **FAST),
+    VariationalAutoencoder(3, hidden_layer_sizes=(16,), **FAST),
 ]
 
 DETECTORS = [

@@ -210,7 +210,9 @@ def test_early_stopping_restores_the_best_weights(estimator, digits):
     assert est.best_loss_ == min(est.validation_loss_curve_)
     # Recompute the best epoch's validation loss on the same held-out rows.
     rows = np.random.RandomState(0).permutation(len(X))[: round(0.1 * len(X))]
-    assert est.score(X[rows]) == pytest.approx(-est.best_loss_, rel=1e-4)
+    held_out = est._validate_input(X[rows])
+    restored_loss = est.model_.evaluate(held_out, verbose=0, batch_size=256)
+    assert restored_loss == pytest.approx(est.best_loss_, rel=1e-4)
     assert est.best_loss_ < est.validation_loss_curve_[-1]
 
 
@@ -268,11 +270,47 @@ def test_divergence_later_keeps_the_last_finite_weights(estimator, X):
         callbacks=[ExplodeAfterFirstEpoch()],
     )
     with pytest.warns(ConvergenceWarning, match="Kept the weights of epoch 1"):
-        est.fit(X * 100)
+        est.fit(X)
     assert 2 <= est.n_iter_ < 5 and not np.isfinite(est.loss_curve_[-1])
     assert all(np.all(np.isfinite(w)) for w in est.model_.get_weights())
     assert np.all(np.isfinite(est.transform(X)))
     assert np.all(np.isfinite(est.score_samples(X)))
+
+
+class ExplodeFromTheStart(keras.callbacks.Callback):
+    """Sets an absurd learning rate before the first batch."""
+
+    def on_train_begin(self, logs=None):
+        self.model.optimizer.learning_rate.assign(1e30)
+
+
+@autoencoders
+def test_training_goes_on_after_a_divergence(estimator, X):
+    # Adam's moments hold NaN after a divergence; the monitor takes back the
+    # optimizer's state (learning rate included), so partial_fit can go on.
+    est = clone(estimator).set_params(
+        optimizer="adam",
+        early_stopping=False,
+        epochs=4,
+        callbacks=[ExplodeAfterFirstEpoch()],
+    )
+    with pytest.warns(ConvergenceWarning, match="Kept the weights"):
+        est.fit(X)
+    est.set_params(callbacks=None).partial_fit(X)
+    assert np.isfinite(est.loss_curve_[-1])
+
+
+@autoencoders
+def test_a_failed_warm_start_leaves_history_and_weights_as_they_were(estimator, X):
+    est = clone(estimator).set_params(warm_start=True, early_stopping=False)
+    est.fit(X)
+    history = {key: list(values) for key, values in est.history_.items()}
+    codes = est.transform(X)
+    est.set_params(callbacks=[ExplodeFromTheStart()])
+    with pytest.raises(FloatingPointError, match="No epoch finished"):
+        est.fit(X)
+    assert est.history_ == history and est.n_iter_ == len(history["loss"])
+    assert_array_equal(est.transform(X), codes)
 
 
 # ----------------------------------------------------------------- bad input

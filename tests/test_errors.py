@@ -86,6 +86,8 @@ def test_unfitted_use():
         ({"loss": "hinge"}, "loss must be one of"),
         ({"optimizer": "nope"}, "optimizer must be the name"),
         ({"learning_rate": 0}, "learning_rate must be a float in"),
+        ({"learning_rate": float("inf")}, "learning_rate must be a float in"),
+        ({"tol": float("nan")}, "tol must be a float in"),
         ({"batch_size": 0}, "batch_size must be an int in"),
         ({"epochs": 0}, "epochs must be an int in"),
         ({"validation_fraction": 1.0}, "validation_fraction must be a float in"),

@@ -137,6 +137,23 @@ def test_fashion_mnist_conv_example(tmp_path, shared_data_dir):
         assert (tmp_path / f"fashion_conv_{name}.png").stat().st_size > 0
 
 
+def test_vae_latent_space_example(tmp_path):
+    out = run_example(
+        "vae_latent_space.py",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "2",
+        "--grid",
+        "5",
+        "--output",
+        str(tmp_path),
+    )
+    assert "test ELBO" in out and "importance-weighted bound" in out
+    for name in ("vae_latent_space", "vae_latent_grid"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 0
+
+
 def test_demo_command_prints_both_errors():
     result = subprocess.run(
         [

@@ -3,6 +3,7 @@
 import joblib
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KernelDensity
@@ -233,6 +234,16 @@ def test_refit_resets_a_validation_threshold(normal_data):
     detector.fit(normal_data).set_threshold(normal_data, max_fpr=0.3)
     detector.fit(normal_data)
     assert detector.threshold_rule_ == "contamination"
+
+
+def test_a_failed_refit_leaves_the_detector_as_it_was(normal_data):
+    detector = ReconstructionOutlierDetector(PCA(2), contamination=0.1)
+    detector.fit(normal_data)
+    scores = detector.score_samples(normal_data)
+    with pytest.raises(ValueError):
+        detector.fit(np.full((10, 7), np.nan))
+    assert detector.n_features_in_ == normal_data.shape[1]
+    assert_array_equal(detector.score_samples(normal_data), scores)
 
 
 # ----------------------------------------------------------- tabular scores

@@ -31,7 +31,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         0-based epoch in which a loss became NaN or infinite.
     restored_epoch : int or None
         After divergence, the epoch whose weights were put back (None: the
-        weights from before the call were).
+        weights from before the call were). The optimizer's state is put back
+        to what it was before the call.
     """
 
     def __init__(self, monitor: str, patience: int, tol: float, restore_best: bool):
@@ -50,6 +51,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._epoch = -1
         self._best_weights = None
         self._last_finite = (None, self.model.get_weights())
+        self._optimizer_state = [
+            keras.ops.convert_to_numpy(v) for v in self.model.optimizer.variables
+        ]
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
@@ -82,6 +86,13 @@ class TrainingMonitor(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         if self.diverged_epoch is not None:
+            # The optimizer's moments may hold NaN now: take back its state
+            # from the start of the call, so that training can go on.
+            variables = self.model.optimizer.variables
+            if len(variables) == len(self._optimizer_state):
+                state = self._optimizer_state
+                for variable, value in zip(variables, state, strict=True):
+                    variable.assign(value)
             if self.restore_best and self._best_weights is not None:
                 self.restored_epoch = self.best_epoch
                 self.model.set_weights(self._best_weights)

@@ -108,7 +108,8 @@ class _Writer:
                 f"cannot save {where}: {cls.__module__}.{cls.__qualname__} is "
                 "neither a skae nor a scikit-learn estimator (use joblib for it)"
             )
-        state = value.__getstate__() or {}
+        get_state = getattr(value, "__getstate__", None)
+        state = (get_state() if get_state is not None else vars(value)) or {}
         return {"__object__": class_name, "state": self.encode(state, where)}
 
 

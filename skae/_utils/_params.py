@@ -37,8 +37,8 @@ class Interval(Spec):
     """A real (or, with ``integer=True``, an integral) number in a range.
 
     ``closed`` says which ends belong to the range: ``"both"``, ``"left"``,
-    ``"right"`` or ``"neither"``. Booleans are never numbers here, and NaN is
-    never in a range.
+    ``"right"`` or ``"neither"``. Booleans are never numbers here, and NaN and
+    the infinities are never in a range.
     """
 
     low: float | None = None
@@ -50,7 +50,7 @@ class Interval(Spec):
         kind = numbers.Integral if self.integer else numbers.Real
         if _is_bool(value) or not isinstance(value, kind):
             return False
-        if not self.integer and math.isnan(value):
+        if not self.integer and not math.isfinite(value):
             return False
         left = self.closed in ("both", "left")
         right = self.closed in ("both", "right")

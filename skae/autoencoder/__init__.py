@@ -4,10 +4,12 @@ from ._base import BaseAutoencoder
 from ._conv import ConvAutoencoder
 from ._denoising import DenoisingAutoencoder
 from ._dense import DenseAutoencoder
+from ._variational import VariationalAutoencoder
 
 __all__ = [
     "BaseAutoencoder",
     "ConvAutoencoder",
     "DenoisingAutoencoder",
     "DenseAutoencoder",
+    "VariationalAutoencoder",
 ]

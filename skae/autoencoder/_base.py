@@ -277,6 +277,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         compile_model(
             model, optimizer, self._keras_loss(), n_samples, xla_pays=self._xla_pays
         )
+        # Built now, so that the training monitor can restore its state.
+        optimizer.build(model.trainable_variables)
         self.history_ = {}
         self.n_iter_ = 0
 
@@ -301,8 +303,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _record(self, history, monitor: TrainingMonitor) -> None:
         epochs_before = self.n_iter_
+        # A new dict of new lists: a fit that fails after this leaves the old ones.
+        self.history_ = {
+            key: [*self.history_.get(key, [])]
+            for key in {*self.history_, *history.history}
+        }
         for key, values in history.history.items():
-            self.history_.setdefault(key, []).extend(float(v) for v in values)
+            self.history_[key].extend(float(v) for v in values)
         self.n_iter_ = epochs_before + len(history.history.get("loss", []))
         self.loss_curve_ = self.history_.get("loss", [])
         self.validation_loss_curve_ = self.history_.get("val_loss", [])

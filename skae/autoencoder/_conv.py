@@ -20,7 +20,7 @@ from ._base import KERAS_ACTIVATION, BaseAutoencoder
 from ._docs import fill_doc
 
 
-def _is_image_shape(value) -> bool:
+def is_image_shape(value) -> bool:
     return (
         isinstance(value, (tuple, list))
         and len(value) in (2, 3)
@@ -28,8 +28,49 @@ def _is_image_shape(value) -> bool:
     )
 
 
-def _is_filters(value) -> bool:
+def is_filters(value) -> bool:
     return len(as_layer_sizes(value)) >= 1
+
+
+# Specifications shared by every estimator with a convolutional architecture.
+IMAGE_SHAPE_SPEC = (
+    Constant(None),
+    Satisfies(is_image_shape, "a tuple (h, w) or (h, w, c) of positive ints"),
+)
+FILTERS_SPEC = Satisfies(is_filters, "a non-empty sequence of positive ints")
+
+
+def image_network_shape(
+    sample_shape: tuple[int, ...], image_shape, owner: str
+) -> tuple[int, int, int]:
+    """Return the ``(h, w, c)`` a convolutional network takes for these samples.
+
+    ``image_shape`` when given (its size must match); else images as they are
+    (one channel added to ``(h, w)``); flat samples of ``d`` values as square
+    single-channel images when ``d`` is a perfect square, otherwise as images
+    one pixel high.
+    """
+    n_values = math.prod(sample_shape)
+    if image_shape is not None:
+        shape = tuple(int(v) for v in image_shape)
+        shape = shape if len(shape) == 3 else (*shape, 1)
+        if math.prod(shape) != n_values:
+            raise ValueError(
+                f"image_shape={tuple(image_shape)} holds {math.prod(shape)} "
+                f"values, but each sample of X has {n_values}."
+            )
+        return shape
+    if len(sample_shape) == 3:
+        return tuple(sample_shape)
+    if len(sample_shape) == 2:
+        return (*sample_shape, 1)
+    if len(sample_shape) == 1:
+        side = math.isqrt(n_values)
+        return (side, side, 1) if side * side == n_values else (1, n_values, 1)
+    raise ValueError(
+        f"{owner} takes images (n, h, w) or (n, h, w, c), or flat 2-D input; got "
+        f"samples of shape {sample_shape}."
+    )
 
 
 @_persistence.register
@@ -106,11 +147,8 @@ class ConvAutoencoder(BaseAutoencoder):
 
     _parameter_specs = {
         "n_components": (Constant(None), Interval(1, integer=True)),
-        "image_shape": (
-            Constant(None),
-            Satisfies(_is_image_shape, "a tuple (h, w) or (h, w, c) of positive ints"),
-        ),
-        "filters": Satisfies(_is_filters, "a non-empty sequence of positive ints"),
+        "image_shape": IMAGE_SHAPE_SPEC,
+        "filters": FILTERS_SPEC,
         "kernel_size": Interval(1, integer=True),
         "pooling": Options(("max", "average")),
         "activation": KERAS_ACTIVATION,
@@ -172,27 +210,7 @@ class ConvAutoencoder(BaseAutoencoder):
         self.callbacks = callbacks
 
     def _network_input_shape(self, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
-        n_values = math.prod(sample_shape)
-        if self.image_shape is not None:
-            shape = tuple(int(v) for v in self.image_shape)
-            shape = shape if len(shape) == 3 else (*shape, 1)
-            if math.prod(shape) != n_values:
-                raise ValueError(
-                    f"image_shape={tuple(self.image_shape)} holds {math.prod(shape)} "
-                    f"values, but each sample of X has {n_values}."
-                )
-            return shape
-        if len(sample_shape) == 3:
-            return tuple(sample_shape)
-        if len(sample_shape) == 2:
-            return (*sample_shape, 1)
-        if len(sample_shape) == 1:
-            side = math.isqrt(n_values)
-            return (side, side, 1) if side * side == n_values else (1, n_values, 1)
-        raise ValueError(
-            f"{type(self).__name__} takes images (n, h, w) or (n, h, w, c), or flat "
-            f"2-D input; got samples of shape {sample_shape}."
-        )
+        return image_network_shape(sample_shape, self.image_shape, type(self).__name__)
 
     def _build_encoder(self, input_shape: tuple[int, ...]) -> keras.Model:
         return conv_encoder(

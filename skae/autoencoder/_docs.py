@@ -62,7 +62,8 @@ random_state : int, RandomState instance or None, default=None
         Extra Keras callbacks run during ``fit``.""",
     "fitted_attributes": """\
 model_ : keras.Model
-        The autoencoder: input -> [corruption] -> encoder -> decoder.
+        The autoencoder: input -> [corruption] -> encoder -> latent (the
+        VAE's sampling step; the code itself otherwise) -> decoder.
     encoder_ : keras.Model
         Input to code; shares its weights with ``model_``.
     decoder_ : keras.Model

@@ -119,7 +119,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
           (a density's log-likelihood, a VAE's ELBO);
         - ``"auto"``: ``"combined"`` for estimators with ``transform`` and a
           way to reconstruct (skae autoencoders, PCA), ``"score_samples"``
-          otherwise.
+          otherwise and for a :class:`~skae.VariationalAutoencoder`, whose
+          score is a likelihood bound.
 
         This is the model error; ``marginal_bins`` adds a second part.
     marginal_bins : int >= 2 or None, default=20
@@ -287,7 +288,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         )
         kind = self.error
         if kind == "auto":
-            kind = "combined" if can_reconstruct else "score_samples"
+            likelihood = getattr(estimator, "_score_is_likelihood", False)
+            kind = "combined" if can_reconstruct and not likelihood else "score_samples"
         if kind in ("combined", "reconstruction") and not can_reconstruct:
             raise ValueError(
                 f"error={kind!r} needs an estimator with transform and "
@@ -317,6 +319,16 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self : object
             The fitted detector.
         """
+        # A failed fit leaves the detector as it was before the call.
+        before = dict(self.__dict__)
+        try:
+            return self._fit(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _fit(self, X):
         check_params(self)
         rule = self._threshold_rule()
         scaler = self._make_scaler()

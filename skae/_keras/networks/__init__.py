@@ -3,6 +3,7 @@ architecture."""
 
 from ._conv import conv_block, conv_decoder, conv_encoder, pooled_shape
 from ._dense import dense_block, dense_decoder, dense_encoder, dense_stack
+from ._variational import gaussian_encoder
 
 __all__ = [
     "conv_block",
@@ -12,5 +13,6 @@ __all__ = [
     "dense_decoder",
     "dense_encoder",
     "dense_stack",
+    "gaussian_encoder",
     "pooled_shape",
 ]

@@ -1,0 +1,135 @@
+"""VariationalAutoencoder: the KL term, likelihood scores, sampling, safety."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.model_selection import GridSearchCV
+
+from skae import ReconstructionOutlierDetector, VariationalAutoencoder
+
+BCE = dict(loss="binary_crossentropy", random_state=0)
+
+
+@pytest.fixture(scope="module")
+def digits_split(digits):
+    X = digits[0]
+    return X[:1200], X[1200:1500]
+
+
+@pytest.fixture(scope="module")
+def vae(digits_split):
+    return VariationalAutoencoder(2, epochs=40, **BCE).fit(digits_split[0])
+
+
+def test_kl_term_is_trained_and_shrinks_the_codes(vae, digits_split):
+    X_train, _ = digits_split
+    assert "sampling" in [layer.name for layer in vae.model_.layers]
+    plain = VariationalAutoencoder(2, epochs=40, beta=0.0, **BCE).fit(X_train)
+    # With the KL term the posterior means stay near the N(0, I) prior.
+    assert vae.transform(X_train).std(axis=0).max() < 1.5
+    assert (
+        plain.transform(X_train).std(axis=0).min()
+        > vae.transform(X_train).std(axis=0).max()
+    )
+    # The KL part of the loss is non-zero: the ELBO is below the reconstruction
+    # log-likelihood at the posterior mean.
+    reconstruction_nll = 64 * vae.reconstruction_error(X_train[:100])
+    assert np.all(-vae.score_samples(X_train[:100]) > reconstruction_nll)
+
+
+def test_held_out_digits_score_above_noise(vae, digits_split):
+    _, X_test = digits_split
+    noise = np.random.RandomState(0).rand(300, 64)
+    assert vae.score_samples(X_test).min() > np.median(vae.score_samples(noise))
+
+
+def test_importance_weighted_bound_tightens_with_k(vae, digits_split):
+    _, X_test = digits_split
+    elbo = vae.score_samples(X_test).mean()
+    bounds = [
+        vae.score_samples(X_test, importance_samples=k).mean() for k in (5, 50, 500)
+    ]
+    assert elbo <= bounds[0] <= bounds[1] <= bounds[2]
+    with pytest.raises(ValueError, match="importance_samples"):
+        vae.score_samples(X_test, importance_samples=0)
+
+
+def test_scores_are_deterministic_and_per_sample(vae, digits_split):
+    _, X_test = digits_split
+    whole = vae.score_samples(X_test)
+    assert_array_equal(whole, vae.score_samples(X_test))
+    assert_array_equal(whole[::-1][:10], vae.score_samples(X_test[::-1][:10]))
+    assert vae.score(X_test) == pytest.approx(whole.mean())
+
+
+def test_transform_is_the_posterior_mean_and_predict_decodes_it(vae, digits_split):
+    _, X_test = digits_split
+    codes = vae.transform(X_test)
+    assert_array_equal(codes, vae.transform(X_test))
+    assert_array_equal(vae.predict(X_test), vae.inverse_transform(codes))
+
+
+def test_sample_returns_the_fitted_layout(vae, digits_split):
+    samples = vae.sample(5, random_state=0)
+    assert samples.shape == (5, 64) and samples.min() >= 0 and samples.max() <= 1
+    assert_array_equal(samples, vae.sample(5, random_state=0))
+    images = digits_split[0].reshape(-1, 8, 8)
+    conv = VariationalAutoencoder(
+        2, architecture="conv", filters=(8, 16), epochs=2, **BCE
+    ).fit(images)
+    assert conv.sample(3, random_state=1).shape == (3, 8, 8)
+    assert conv.transform(images).shape == (len(images), 2)
+    with pytest.raises(ValueError, match="n_samples"):
+        conv.sample(0)
+
+
+def test_extreme_inputs_and_log_variances_give_finite_scores(vae, digits_split):
+    _, X_test = digits_split
+    gaussian = VariationalAutoencoder(2, epochs=2, random_state=0).fit(X_test)
+    extreme = np.full((3, 64), 1e30)
+    assert np.all(np.isfinite(gaussian.score_samples(extreme)))
+    head = vae.encoder_.get_layer("log_variance")
+    kernel, bias = head.get_weights()
+    head.set_weights([kernel, bias + 1e4])
+    try:
+        scores = vae.score_samples(X_test, importance_samples=10)
+        assert np.all(np.isfinite(scores))
+        assert np.all(np.isfinite(vae.score_samples(X_test)))
+    finally:
+        head.set_weights([kernel, bias])
+
+
+def test_grid_search_uses_the_elbo_without_a_scoring_argument(digits_split):
+    X_train, _ = digits_split
+    grid = GridSearchCV(
+        VariationalAutoencoder(epochs=5, **BCE), {"n_components": [1, 4]}, cv=2
+    ).fit(X_train[:400])
+    assert grid.best_params_["n_components"] == 4
+    assert grid.best_score_ == pytest.approx(grid.cv_results_["mean_test_score"].max())
+
+
+def test_outlier_detector_scores_with_the_elbo(digits):
+    X, y = digits
+    detector = ReconstructionOutlierDetector(
+        VariationalAutoencoder(4, epochs=30, **BCE), scaler=None, marginal_bins=None
+    ).fit(X[y == 0][:150])
+    assert detector.error_ == "score_samples"
+    inliers = detector.anomaly_score(X[y == 0][150:])
+    outliers = detector.anomaly_score(X[y == 1][:50])
+    assert np.median(outliers) > np.percentile(inliers, 90)
+
+
+def test_the_bound_weighs_the_kl_term_by_one_whatever_beta_trained(digits_split):
+    X_train, X_test = digits_split
+    vae = VariationalAutoencoder(2, epochs=3, beta=4.0, **BCE).fit(X_train)
+    trained_with_beta = vae.score_samples(X_test)
+    vae.beta = 1.0  # the networks are unchanged; only the attribute differs
+    assert_array_equal(trained_with_beta, vae.score_samples(X_test))
+
+
+def test_bernoulli_scores_refuse_data_outside_the_unit_interval(vae, digits_split):
+    _, X_test = digits_split
+    with pytest.raises(ValueError, match=r"needs data in \[0, 1\]"):
+        vae.score_samples(X_test * 2.0)
+    with pytest.raises(ValueError, match="n_samples must be an int"):
+        vae.sample(True)
