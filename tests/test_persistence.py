@@ -144,3 +144,26 @@ def test_load_reads_archives_of_format_1(fitted, small_X, tmp_path):
     loaded = skae.load(path)
     assert loaded.hidden_layer_sizes == (16,) and loaded.n_iter_ == fitted.n_iter_
     assert_array_equal(loaded.transform(small_X), fitted.transform(small_X))
+
+
+def test_save_and_load_keep_builtin_types_and_slices(small_X, tmp_path):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from skae._persistence import save
+
+    columns = ColumnTransformer(
+        [
+            ("scaled", StandardScaler(), slice(0, 3)),
+            (
+                "coded",
+                OneHotEncoder(dtype=float, sparse_output=False),
+                slice(3, None, 2),
+            ),
+        ]
+    ).fit(small_X)
+    save(columns, tmp_path / "columns.skae")
+    loaded = skae.load(tmp_path / "columns.skae")
+    assert loaded.transformers[0][2] == slice(0, 3)
+    assert loaded.transformers[1][1].dtype is float
+    assert_array_equal(loaded.transform(small_X), columns.transform(small_X))

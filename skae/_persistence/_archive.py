@@ -35,6 +35,8 @@ _ARRAYS = "arrays.npz"
 _SKLEARN_MODULE = re.compile(r"sklearn(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 _REGISTRY: dict[str, type] = {}
+# Python types that estimators take as parameters (e.g. ``dtype=float``).
+_BUILTIN_TYPES = {t.__name__: t for t in (bool, int, float, complex, str, object)}
 
 
 def register(cls: type) -> type:
@@ -60,6 +62,11 @@ class _Writer:
         ):
             kind = "dtype" if isinstance(value, np.dtype) else "scalar_type"
             return {"__" + kind + "__": np.dtype(value).str}
+        if isinstance(value, type) and value in _BUILTIN_TYPES.values():
+            return {"__builtin_type__": value.__name__}
+        if isinstance(value, slice):
+            parts = (value.start, value.stop, value.step)
+            return {"__slice__": [self.encode(v, where) for v in parts]}
         if isinstance(value, np.ndarray):
             return self._array(value, where)
         if isinstance(value, bytes):
@@ -177,6 +184,10 @@ class _Reader:
             return self.archive.read(value["__bytes__"])
         if "__dtype__" in value:
             return np.dtype(value["__dtype__"])
+        if "__builtin_type__" in value:
+            return _BUILTIN_TYPES[value["__builtin_type__"]]
+        if "__slice__" in value:
+            return slice(*(self.decode(v) for v in value["__slice__"]))
         if "__scalar_type__" in value:
             return np.dtype(value["__scalar_type__"]).type
         if "__object__" in value:
