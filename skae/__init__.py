@@ -1,5 +1,6 @@
 """skae: scikit-learn-native autoencoders for Keras 3."""
 
+from . import _quiet_backend  # noqa: F401  (first: imports Keras quietly)
 from ._persistence import load
 from .autoencoder import (
     BaseAutoencoder,

@@ -9,8 +9,6 @@ fit an outlier detector on a file of normal data and score other files with it.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 from collections.abc import Sequence
 
@@ -43,9 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``skae`` command with ``argv`` (default: ``sys.argv[1:]``)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    # TensorFlow logs a retracing notice for every new model; it is noise here.
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -1,0 +1,30 @@
+"""Ordinary use prints nothing but the user's own output."""
+
+import os
+import subprocess
+import sys
+
+SCRIPT = """
+from sklearn.datasets import load_digits
+from skae import DenseAutoencoder, ReconstructionOutlierDetector
+X = load_digits().data[:300] / 16
+for n in (2, 3):
+    ae = DenseAutoencoder(n, epochs=2, random_state=0).fit(X)
+    ae.predict(X[:10]), ae.transform(X[:10])
+ReconstructionOutlierDetector(random_state=0).fit(X).predict(X[:10])
+print("done")
+"""
+
+
+def test_a_plain_script_prints_no_backend_lines():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "done\n"
+    assert result.stderr == ""
