@@ -42,6 +42,7 @@ from .._utils._params import (
     check_params,
 )
 from .._utils._seeding import draw_seed, keras_seed
+from .._utils._state import restored_on_failure
 
 # Rows per prediction call: large batches keep the per-call overhead small.
 PREDICTION_BATCH_SIZE = 4096
@@ -210,13 +211,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _guarded_fit(self, X, y, *, incremental: bool):
         # A failed fit leaves the estimator as it was before the call.
-        before = dict(self.__dict__)
-        try:
+        with restored_on_failure(self):
             self._fit(X, y, incremental=incremental)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
         return self
 
     def _fit(self, X, y, *, incremental: bool) -> None:

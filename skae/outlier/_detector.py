@@ -20,6 +20,7 @@ from .._utils._params import (
     check_params,
     check_value,
 )
+from .._utils._state import restored_on_failure
 from ..autoencoder import BaseAutoencoder, DenoisingAutoencoder
 from ._code_distance import code_distance, fit_code_distribution
 from ._histograms import FeatureHistograms
@@ -320,13 +321,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         # A failed fit leaves the detector as it was before the call.
-        before = dict(self.__dict__)
-        try:
+        with restored_on_failure(self):
             return self._fit(X)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
 
     def _fit(self, X):
         check_params(self)
