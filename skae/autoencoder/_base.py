@@ -299,13 +299,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _record(self, history, monitor: TrainingMonitor) -> None:
         epochs_before = self.n_iter_
-        # A new dict of new lists: a fit that fails after this leaves the old ones.
-        self.history_ = {
-            key: [*self.history_.get(key, [])]
-            for key in {*self.history_, *history.history}
-        }
+        # New lists in a new dict: a fit that fails after this leaves the old ones.
+        merged = {key: list(values) for key, values in self.history_.items()}
         for key, values in history.history.items():
-            self.history_[key].extend(float(v) for v in values)
+            merged.setdefault(key, []).extend(float(v) for v in values)
+        self.history_ = merged
         self.n_iter_ = epochs_before + len(history.history.get("loss", []))
         self.loss_curve_ = self.history_.get("loss", [])
         self.validation_loss_curve_ = self.history_.get("val_loss", [])
