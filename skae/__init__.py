@@ -9,6 +9,7 @@ from .autoencoder import (
     DenseAutoencoder,
     VariationalAutoencoder,
 )
+from .neighbors import CodeNeighbors
 from .outlier import ReconstructionOutlierDetector
 
 __version__ = "0.2.0.dev0"
@@ -20,6 +21,7 @@ __all__ = [
     "DenoisingAutoencoder",
     "VariationalAutoencoder",
     "ReconstructionOutlierDetector",
+    "CodeNeighbors",
     "load",
     "__version__",
 ]

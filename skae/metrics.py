@@ -40,7 +40,7 @@ def round_trip_error(estimator, X) -> float:
 def round_trip_scorer(estimator, X, y=None) -> float:
     """Scorer: minus :func:`round_trip_error` (higher is better).
 
-    Pass it as ``scoring=reconstruction_scorer`` to ``GridSearchCV`` or
+    Pass it as ``scoring=round_trip_scorer`` to ``GridSearchCV`` or
     ``cross_val_score``.
 
     Parameters

@@ -7,6 +7,7 @@ A new public estimator is covered by listing one small, fast instance here:
 from sklearn.decomposition import PCA
 
 from skae import (
+    CodeNeighbors,
     ConvAutoencoder,
     DenoisingAutoencoder,
     DenseAutoencoder,
@@ -28,12 +29,18 @@ DETECTORS = [
     ReconstructionOutlierDetector(PCA(1), contamination=0.1, marginal_bins=None),
 ]
 
-ALL_ESTIMATORS = AUTOENCODERS + DETECTORS
+SEARCHES = [
+    CodeNeighbors(DenseAutoencoder(3, **FAST), n_neighbors=5),
+    CodeNeighbors("passthrough", n_neighbors=3),
+]
+
+ALL_ESTIMATORS = AUTOENCODERS + DETECTORS + SEARCHES
 
 
 def estimator_id(estimator) -> str:
     """A short test id: the class, and the inner estimator's for a detector."""
-    inner = getattr(estimator, "estimator", None)
+    inner = getattr(estimator, "estimator", getattr(estimator, "encoder", None))
     if inner is None:
         return type(estimator).__name__
-    return f"{type(estimator).__name__}[{type(inner).__name__}]"
+    inner_name = inner if isinstance(inner, str) else type(inner).__name__
+    return f"{type(estimator).__name__}[{inner_name}]"

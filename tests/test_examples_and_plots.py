@@ -137,6 +137,29 @@ def test_fashion_mnist_conv_example(tmp_path, shared_data_dir):
         assert (tmp_path / f"fashion_conv_{name}.png").stat().st_size > 0
 
 
+def test_fashion_mnist_search_example(tmp_path, shared_data_dir):
+    out = run_example(
+        "fashion_mnist_search.py",
+        "--epochs",
+        "1",
+        "--n-train",
+        "500",
+        "--queries",
+        "3",
+        "--output",
+        str(tmp_path),
+        env={"SKAE_DATA": str(shared_data_dir)},
+    )
+    precisions = [
+        float(line.split("precision@10 ")[1].split()[0])
+        for line in out.splitlines()
+        if "precision@10" in line
+    ]
+    # Ten classes: a search that ignored the images would score about 0.1.
+    assert len(precisions) == 2 and all(p > 0.3 for p in precisions)
+    assert (tmp_path / "fashion_search_neighbours.png").stat().st_size > 0
+
+
 def test_vae_latent_space_example(tmp_path):
     out = run_example(
         "vae_latent_space.py",

@@ -1,0 +1,37 @@
+"""The Examples sections of the public docstrings run and print what they show."""
+
+import doctest
+import importlib
+from pathlib import Path
+
+import pytest
+
+import skae
+
+MODULES = [
+    "skae.autoencoder._conv",
+    "skae.autoencoder._denoising",
+    "skae.autoencoder._dense",
+    "skae.autoencoder._variational",
+    "skae.neighbors._code_neighbors",
+    "skae.outlier._detector",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
+
+
+def test_every_module_with_examples_is_run():
+    root = Path(skae.__file__).parent
+    with_examples = {
+        ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        for path in root.rglob("*.py")
+        if ">>> " in path.read_text()
+    }
+    # The loaders' examples read the real data sets (see tests/test_datasets.py).
+    assert with_examples - {"skae.datasets"} == set(MODULES)
