@@ -19,6 +19,8 @@ large ``--epochs`` trains to convergence; ``--train-to-end`` runs every epoch.
 
 The training settings default to the best found here (see ``RECOMMENDED`` and
 benchmarks/README.md); each can be overridden on the command line.
+``--skae-defaults`` instead leaves every training setting at skae's default, as
+a new user would.
 ``--schedule cosine`` decays the learning rate along a half cosine over the
 epochs, through skae's ``callbacks`` parameter. ``--sweep`` fits a grid of
 variants (optimizer, learning rate, batch size, code activation, early
@@ -120,6 +122,27 @@ def fit_and_score(
     from skae import DenseAutoencoder
 
     X_train, X_test = data
+    if settings is None or "defaults" in settings:
+        # skae's defaults: only the architecture, loss, budget (and overrides).
+        overrides = dict((settings or {}).get("defaults", {}))
+        if "schedule" in overrides:
+            overrides["learning_rate_schedule"] = overrides.pop("schedule")
+        est = DenseAutoencoder(
+            **MODELS[model],
+            loss="binary_crossentropy",
+            epochs=epochs,
+            random_state=seed,
+            **overrides,
+        )
+        start = time.perf_counter()
+        est.fit(X_train)
+        return {
+            "bce": -est.score(X_test),
+            "train_bce": est.loss_curve_[-1],
+            "epochs": est.n_iter_,
+            "best_epoch": getattr(est, "best_epoch_", None),
+            "seconds": time.perf_counter() - start,
+        }
     settings = dict(settings)
     schedule = settings.pop("schedule")
     callbacks = None
@@ -146,8 +169,11 @@ def fit_and_score(
     }
 
 
-def describe(settings: dict) -> str:
+def describe(settings: dict | None) -> str:
     """Return a short description of the training settings."""
+    if settings is None or "defaults" in settings:
+        changed = (settings or {}).get("defaults", {})
+        return "skae defaults" + "".join(f" {k}={v}" for k, v in changed.items())
     parts = [
         settings["optimizer"],
         f"lr={settings['learning_rate']:g}",
@@ -195,6 +221,11 @@ def main(argv=None) -> None:
         help="run every epoch, without stopping when the training loss plateaus",
     )
     parser.add_argument(
+        "--skae-defaults",
+        action="store_true",
+        help="fit with skae's defaults (architecture, loss and epochs only)",
+    )
+    parser.add_argument(
         "--sweep",
         action="store_true",
         help="fit a grid of variants of the recommended settings instead",
@@ -226,6 +257,8 @@ def main(argv=None) -> None:
         variants = SWEEP if args.sweep else [{}]
         for variant in variants:
             settings = {**RECOMMENDED[model], **variant, **overrides}
+            if args.skae_defaults:
+                settings = {"defaults": overrides}
             fits = []
             for seed in args.seeds:
                 fit = fit_and_score(

@@ -6,11 +6,15 @@ import sys
 
 SCRIPT = """
 from sklearn.datasets import load_digits
-from skae import DenseAutoencoder, ReconstructionOutlierDetector
+from skae import (ConvAutoencoder, DenseAutoencoder, ReconstructionOutlierDetector,
+                  VariationalAutoencoder)
 X = load_digits().data[:300] / 16
-for n in (2, 3):
-    ae = DenseAutoencoder(n, epochs=2, random_state=0).fit(X)
-    ae.predict(X[:10]), ae.transform(X[:10])
+# Several models in a row, predicting on batches of new sizes (TensorFlow
+# would warn about retracing).
+for make in (DenseAutoencoder, ConvAutoencoder, VariationalAutoencoder):
+    for n in (2, 3):
+        ae = make(n, epochs=2, random_state=0).fit(X)
+        ae.predict(X[:10]), ae.transform(X[: 10 + n]), ae.score_samples(X[:7])
 ReconstructionOutlierDetector(random_state=0).fit(X).predict(X[:10])
 print("done")
 """

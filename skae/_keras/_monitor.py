@@ -20,13 +20,17 @@ class TrainingMonitor(keras.callbacks.Callback):
         The least decrease of the monitored loss that counts as improvement.
     restore_best : bool
         Whether to end with the weights of the best epoch.
+    baseline : float or None, default=None
+        The monitored loss of the weights at the start, when known: an epoch
+        must beat it to count as best, and if none does the starting weights
+        are restored (``best_epoch`` is then -1).
 
     Attributes
     ----------
     best : float
         The best monitored value seen (inf if none was finite).
     best_epoch : int or None
-        0-based epoch of ``best`` in this call.
+        0-based epoch of ``best`` in this call; -1 for the starting weights.
     diverged_epoch : int or None
         0-based epoch in which a loss became NaN or infinite.
     restored_epoch : int or None
@@ -35,12 +39,20 @@ class TrainingMonitor(keras.callbacks.Callback):
         to what it was before the call.
     """
 
-    def __init__(self, monitor: str, patience: int, tol: float, restore_best: bool):
+    def __init__(
+        self,
+        monitor: str,
+        patience: int,
+        tol: float,
+        restore_best: bool,
+        baseline: float | None = None,
+    ):
         super().__init__()
         self.monitor = monitor
         self.patience = patience
         self.tol = tol
         self.restore_best = restore_best
+        self.baseline = baseline
 
     def on_train_begin(self, logs=None):
         self.best = math.inf
@@ -51,6 +63,9 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._epoch = -1
         self._best_weights = None
         self._last_finite = (None, self.model.get_weights())
+        if self.baseline is not None and math.isfinite(self.baseline):
+            self.best, self.best_epoch = self.baseline, -1
+            self._best_weights = self._last_finite[1]
         self._optimizer_state = [
             keras.ops.convert_to_numpy(v) for v in self.model.optimizer.variables
         ]

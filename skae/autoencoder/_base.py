@@ -20,6 +20,7 @@ from .. import _persistence
 from .._keras import (
     KERAS_LOSSES,
     AutoencoderModel,
+    CosineDecay,
     TrainingMonitor,
     compile_model,
     make_optimizer,
@@ -62,6 +63,9 @@ def _is_callback_list(value) -> bool:
     )
 
 
+# How the learning rate moves over the epochs of one call of fit.
+SCHEDULES = ("constant", "cosine")
+
 KERAS_ACTIVATION = Satisfies(
     _is_keras_activation, "a Keras activation name such as 'relu' or 'linear'"
 )
@@ -90,6 +94,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             _is_keras_optimizer, "the name of a Keras optimizer such as 'adam'"
         ),
         "learning_rate": Interval(0, closed="neither"),
+        "learning_rate_schedule": Options(SCHEDULES),
         "batch_size": Interval(1, integer=True),
         "epochs": Interval(1, integer=True),
         "early_stopping": Boolean(),
@@ -133,6 +138,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         VAE draws its sample (and adds its KL term) here.
         """
         return encoded[0] if isinstance(encoded, (list, tuple)) else encoded
+
+    def _initialize_weights(self, X: np.ndarray) -> bool:
+        """Set initial weights from the training inputs ``X`` (network layout).
+
+        Called once per new network, after it is built and before training.
+        Returns whether it set any: then, with early stopping, training must
+        beat the starting weights' validation loss or they are kept. Nothing
+        by default; the dense architecture's ``"auto"`` networks start at PCA.
+        """
+        return False
+
+    def _validation_loss(self, validation: list) -> float:
+        """The compiled loss of the current weights on the validation arrays."""
+        loss = self.model_.evaluate(
+            *validation, batch_size=self.batch_size, verbose=0, return_dict=True
+        )["loss"]
+        return float(loss)
 
     def _network_input_shape(self, sample_shape: tuple[int, ...]) -> tuple[int, ...]:
         """Return the shape the network takes for samples given as ``sample_shape``.
@@ -239,12 +261,18 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
             else:
                 train, validation = arrays, None
+            baseline = None
+            if not continuing and self._initialize_weights(train[0]) and validating:
+                # Weights that start from the data (PCA) are a result already:
+                # training must beat them on the validation data to replace them.
+                baseline = self._validation_loss(validation)
             del X, target, arrays
             monitor = TrainingMonitor(
                 monitor="val_loss" if validating else "loss",
                 patience=math.inf if incremental else self.n_iter_no_change,
                 tol=self.tol,
                 restore_best=validating,
+                baseline=baseline,
             )
             history = self._train(
                 train, validation, monitor, epochs=1 if incremental else self.epochs
@@ -279,13 +307,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.n_iter_ = 0
 
     def _train(self, train: list, validation: list | None, monitor, *, epochs: int):
+        optimizer = self.model_.optimizer
         compile_model(
             self.model_,
-            self.model_.optimizer,
+            optimizer,
             self._keras_loss(),
             len(train[0]),
             xla_pays=self._xla_pays,
         )
+        # Every call starts at learning_rate (a schedule may have lowered it).
+        optimizer.learning_rate.assign(self.learning_rate)
+        schedule = []
+        if self.learning_rate_schedule == "cosine" and epochs > 1:
+            schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
         return self.model_.fit(
             *train,
             batch_size=self.batch_size,
@@ -294,7 +328,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             validation_data=None if validation is None else tuple(validation),
             shuffle=True,
             verbose=self.verbose,
-            callbacks=[monitor, *(self.callbacks or [])],
+            callbacks=[monitor, *schedule, *(self.callbacks or [])],
         )
 
     def _record(self, history, monitor: TrainingMonitor) -> None:

@@ -74,7 +74,7 @@ def image_network_shape(
 
 
 @_persistence.register
-@fill_doc(noise_default="None")
+@fill_doc(noise_default="None", batch_size_default="256")
 class ConvAutoencoder(BaseAutoencoder):
     """Convolutional autoencoder for images of any size and number of channels.
 
@@ -171,12 +171,13 @@ class ConvAutoencoder(BaseAutoencoder):
         loss: str = "mse",
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
+        learning_rate_schedule: str = "constant",
         batch_size: int = 256,
         epochs: int = 200,
         early_stopping: bool = True,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
-        tol: float = 1e-4,
+        tol: float = 0.0,
         noise: str | None = None,
         noise_level: float = 0.5,
         random_state=None,
@@ -196,6 +197,7 @@ class ConvAutoencoder(BaseAutoencoder):
         self.loss = loss
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.epochs = epochs
         self.early_stopping = early_stopping

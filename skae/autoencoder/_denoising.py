@@ -25,7 +25,7 @@ def _with_defaults(init, **defaults):
 
 
 @_persistence.register
-@fill_doc(noise_default='"gaussian"')
+@fill_doc(noise_default='"gaussian"', batch_size_default="64")
 class DenoisingAutoencoder(DenseAutoencoder):
     """Fully connected autoencoder trained to reconstruct clean data from noisy.
 
@@ -44,7 +44,8 @@ class DenoisingAutoencoder(DenseAutoencoder):
         Size of the code.
     {noise_parameters}
     hidden_layer_sizes, activation, code_activation, output_activation, loss, \
-optimizer, learning_rate, batch_size, epochs, early_stopping, \
+optimizer, learning_rate, learning_rate_schedule, batch_size, epochs, \
+early_stopping, \
 validation_fraction, n_iter_no_change, tol, dropout, batch_normalization, \
 activity_l1, random_state, verbose, warm_start, callbacks
         As in :class:`~skae.DenseAutoencoder`.

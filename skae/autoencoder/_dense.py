@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from .. import _persistence
 from .._keras.networks import dense_decoder, dense_encoder
-from .._utils._params import Boolean, Interval, LayerSizes, as_layer_sizes
+from .._utils._params import Boolean, Constant, Interval, LayerSizes, as_layer_sizes
 from ._base import KERAS_ACTIVATION, BaseAutoencoder
 from ._docs import fill_doc
 
 
 @_persistence.register
-@fill_doc(noise_default="None")
+@fill_doc(noise_default="None", batch_size_default="64")
 class DenseAutoencoder(BaseAutoencoder):
     """Fully connected autoencoder: plain, deep, sparse or denoising.
 
@@ -25,9 +26,18 @@ class DenseAutoencoder(BaseAutoencoder):
     ----------
     n_components : int, default=2
         Size of the code (the bottleneck), as in :class:`~sklearn.decomposition.PCA`.
-    hidden_layer_sizes : tuple of int, default=()
-        Encoder widths from input to code; the decoder mirrors them. ``()`` is the
-        plain one-layer autoencoder; ``(128, 64)`` with ``n_components=32`` is the
+    hidden_layer_sizes : "auto" or tuple of int, default="auto"
+        Encoder widths from input to code; the decoder mirrors them. ``"auto"``
+        is skae's default network: two hidden layers of
+        ``max(256, 2 * n_components)`` and ``max(128, 2 * n_components)``
+        units in parallel with a linear path from input to code and from code
+        to output, which starts as PCA of the training data (with linear code
+        and output activations) while the hidden layers' contribution starts
+        at zero. Training can only move it away from PCA where that lowers the
+        loss. Chosen on development data sets (see ``docs/design.md``,
+        Defaults). ``()`` is the
+        plain one-layer autoencoder (linear with the default code activation,
+        so at best PCA); ``(128, 64)`` with ``n_components=32`` is the
         tutorial's deep 128-64-32 model.
     activation : str, default="relu"
         Activation of the hidden layers.
@@ -66,7 +76,7 @@ class DenseAutoencoder(BaseAutoencoder):
     """
 
     _parameter_specs = {
-        "hidden_layer_sizes": LayerSizes(),
+        "hidden_layer_sizes": (Constant("auto"), LayerSizes()),
         "activation": KERAS_ACTIVATION,
         "code_activation": KERAS_ACTIVATION,
         "dropout": Interval(0, 1, closed="left"),
@@ -78,19 +88,20 @@ class DenseAutoencoder(BaseAutoencoder):
         self,
         n_components: int = 2,
         *,
-        hidden_layer_sizes=(),
+        hidden_layer_sizes="auto",
         activation: str = "relu",
         code_activation: str = "linear",
         output_activation: str = "auto",
         loss: str = "mse",
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
-        batch_size: int = 256,
+        learning_rate_schedule: str = "constant",
+        batch_size: int = 64,
         epochs: int = 200,
         early_stopping: bool = True,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
-        tol: float = 1e-4,
+        tol: float = 0.0,
         dropout: float = 0.0,
         batch_normalization: bool = False,
         activity_l1: float = 0.0,
@@ -109,6 +120,7 @@ class DenseAutoencoder(BaseAutoencoder):
         self.loss = loss
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.epochs = epochs
         self.early_stopping = early_stopping
@@ -125,11 +137,43 @@ class DenseAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
 
+    def _hidden_layer_sizes(self) -> tuple[int, ...]:
+        """The encoder's hidden widths, with ``"auto"`` resolved."""
+        if isinstance(self.hidden_layer_sizes, str):  # "auto", checked in fit
+            return auto_hidden_layer_sizes(self.n_components)
+        return as_layer_sizes(self.hidden_layer_sizes)
+
+    @property
+    def _linear_shortcut(self) -> bool:
+        """Whether the network is skae's default: a linear path plus the MLP."""
+        return isinstance(self.hidden_layer_sizes, str)
+
+    def _initialize_weights(self, X: np.ndarray) -> bool:
+        # The linear path starts as PCA of the training inputs when both ends
+        # are linear: the network starts where PCA ends and learns the rest.
+        if not (
+            self._linear_shortcut
+            and self.code_activation == "linear"
+            and self._output_activation == "linear"
+        ):
+            return False
+        encoder_kernel, encoder_bias, decoder_kernel, decoder_bias = pca_weights(
+            X, self.n_components
+        )
+        self.encoder_.get_layer("code_linear").set_weights(
+            [encoder_kernel, encoder_bias]
+        )
+        self.decoder_.get_layer("output_linear").set_weights(
+            [decoder_kernel, decoder_bias]
+        )
+        return True
+
     def _build_encoder(self, input_shape: tuple[int, ...]) -> keras.Model:
         return dense_encoder(
             input_shape[0],
-            hidden_layer_sizes=as_layer_sizes(self.hidden_layer_sizes),
+            hidden_layer_sizes=self._hidden_layer_sizes(),
             n_components=self.n_components,
+            linear_shortcut=self._linear_shortcut,
             activation=self.activation,
             code_activation=self.code_activation,
             dropout=self.dropout,
@@ -143,9 +187,34 @@ class DenseAutoencoder(BaseAutoencoder):
         return dense_decoder(
             latent_shape[0],
             output_shape[0],
-            hidden_layer_sizes=as_layer_sizes(self.hidden_layer_sizes),
+            hidden_layer_sizes=self._hidden_layer_sizes(),
             activation=self.activation,
             output_activation=self._output_activation,
+            linear_shortcut=self._linear_shortcut,
             dropout=self.dropout,
             batch_normalization=bool(self.batch_normalization),
         )
+
+
+def auto_hidden_layer_sizes(n_components: int) -> tuple[int, int]:
+    """Return the encoder widths that ``hidden_layer_sizes="auto"`` stands for."""
+    return (max(256, 2 * n_components), max(128, 2 * n_components))
+
+
+# PCA for the initial linear path is fitted on at most this many rows.
+PCA_INIT_MAX_ROWS = 20_000
+
+
+def pca_weights(X: np.ndarray, n_components: int) -> list[np.ndarray]:
+    """Return PCA of ``X`` as Dense weights: encoder kernel and bias, decoder's.
+
+    Codes beyond the rank of ``X`` get zero directions.
+    """
+    X = np.asarray(X, dtype=np.float64)[:PCA_INIT_MAX_ROWS]
+    mean = X.mean(axis=0)
+    _, _, directions = np.linalg.svd(X - mean, full_matrices=False)
+    components = np.zeros((n_components, X.shape[1]))
+    rank = min(n_components, len(directions))
+    components[:rank] = directions[:rank]
+    weights = [components.T, -mean @ components.T, components, mean]
+    return [w.astype(np.float32) for w in weights]

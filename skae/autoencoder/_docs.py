@@ -19,8 +19,15 @@ output_activation : str, default="auto"
 optimizer : str, default="adam"
         Name of a Keras optimizer ("adam", "rmsprop", "sgd", ...).
     learning_rate : float, default=1e-3
-        The optimizer's learning rate.
-    batch_size : int, default=256
+        The optimizer's learning rate at the start of each call of ``fit`` and
+        ``partial_fit``.
+    learning_rate_schedule : {"constant", "cosine"}, default="constant"
+        How the rate moves over the ``epochs`` of one call of ``fit``:
+        ``"constant"`` keeps it; ``"cosine"`` decays it along a half cosine to
+        1 % of ``learning_rate`` in the last epoch, which helps a fit that
+        runs its whole epoch budget (``early_stopping=False``) end with small,
+        precise steps. ``partial_fit`` trains one epoch at ``learning_rate``.
+    batch_size : int, default={batch_size_default}
         Samples per gradient step.
     epochs : int, default=200
         The most epochs one call of ``fit`` trains.
@@ -34,8 +41,11 @@ optimizer : str, default="adam"
         ``early_stopping=False``).
     n_iter_no_change : int, default=10
         Patience, in epochs.
-    tol : float, default=1e-4
-        The least decrease of the monitored loss that counts as improvement.""",
+    tol : float, default=0.0
+        The least decrease of the monitored loss that counts as improvement.
+        The default counts every decrease: the loss of a good fit on [0, 1]
+        data can be a few thousandths, and a fixed tolerance would stop it
+        while it still improves.""",
     "noise_parameters": """\
 noise : {None, "gaussian", "mask", "salt_and_pepper"}, default={noise_default}
         Corruption of the inputs, in training only (a denoising autoencoder):
@@ -80,7 +90,10 @@ model_ : keras.Model
         The best monitored loss of the last fit (validation loss with early
         stopping, else training loss).
     best_epoch_ : int
-        The 1-based epoch of ``best_loss_``.
+        The 1-based epoch of ``best_loss_``; 0 when the network started from
+        the data (the dense ``"auto"`` network starts at PCA) and no epoch
+        beat that start on the validation data, so the starting weights were
+        kept.
     input_shape_ : tuple of int
         The shape of one sample as given to ``fit``: ``(n_features,)`` for
         2-D data, ``(h, w, c)`` for images, ``(steps, features)`` for

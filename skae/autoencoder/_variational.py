@@ -43,7 +43,7 @@ SCORING_CHUNK_VALUES = 2**24
 
 
 @_persistence.register
-@fill_doc(noise_default="None")
+@fill_doc(noise_default="None", batch_size_default="256")
 class VariationalAutoencoder(BaseAutoencoder):
     """Variational autoencoder (VAE), dense or convolutional.
 
@@ -147,12 +147,13 @@ class VariationalAutoencoder(BaseAutoencoder):
         loss: str = "mse",
         optimizer: str = "adam",
         learning_rate: float = 1e-3,
+        learning_rate_schedule: str = "constant",
         batch_size: int = 256,
         epochs: int = 200,
         early_stopping: bool = True,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
-        tol: float = 1e-4,
+        tol: float = 0.0,
         noise: str | None = None,
         noise_level: float = 0.5,
         random_state=None,
@@ -173,6 +174,7 @@ class VariationalAutoencoder(BaseAutoencoder):
         self.loss = loss
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.epochs = epochs
         self.early_stopping = early_stopping

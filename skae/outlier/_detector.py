@@ -657,6 +657,10 @@ def default_autoencoder(n_features: int, random_state=None):
         noise="mask",
         noise_level=0.3,
         hidden_layer_sizes=(int(np.clip(2 * n_features, 8, 128)),),
+        # The training settings the detector's defaults were chosen with
+        # (docs/outliers.md), before the autoencoders' defaults changed.
+        tol=1e-4,
+        batch_size=256,
         random_state=random_state,
     )
 

@@ -58,6 +58,17 @@ def dense_stack(
     return x
 
 
+def _with_linear_shortcut(inputs, x, units: int, activation: str, name: str, **kw):
+    """Return ``activation(Dense(inputs) + Dense_zero(x))``: a linear map plus a
+    nonlinear correction that starts at zero."""
+    linear = layers.Dense(units, name=f"{name}_linear")(inputs)
+    correction = layers.Dense(
+        units, kernel_initializer="zeros", name=f"{name}_nonlinear"
+    )(x)
+    summed = layers.Add(name=f"{name}_sum")([linear, correction])
+    return layers.Activation(activation, name=name, **kw)(summed)
+
+
 def dense_encoder(
     n_features: int,
     *,
@@ -68,8 +79,15 @@ def dense_encoder(
     dropout: float,
     batch_normalization: bool,
     activity_l1: float,
+    linear_shortcut: bool = False,
 ) -> keras.Model:
-    """Return the encoder ``(n, n_features) -> (n, n_components)``."""
+    """Return the encoder ``(n, n_features) -> (n, n_components)``.
+
+    With ``linear_shortcut`` the code is a linear map of the input (layer
+    ``code_linear``) plus the hidden stack's output through a zero-initialised
+    layer (``code_nonlinear``): the network starts linear and learns what a
+    linear code misses.
+    """
     inputs = keras.Input((n_features,), name="input")
     x = dense_stack(
         inputs,
@@ -79,14 +97,23 @@ def dense_encoder(
         batch_normalization=batch_normalization,
         prefix="encoder_hidden",
     )
-    code = layers.Dense(
-        n_components,
-        activation=code_activation,
-        activity_regularizer=keras.regularizers.L1(activity_l1)
-        if activity_l1
-        else None,
-        name="code",
-    )(x)
+    regularizer = keras.regularizers.L1(activity_l1) if activity_l1 else None
+    if linear_shortcut:
+        code = _with_linear_shortcut(
+            inputs,
+            x,
+            n_components,
+            code_activation,
+            "code",
+            activity_regularizer=regularizer,
+        )
+    else:
+        code = layers.Dense(
+            n_components,
+            activation=code_activation,
+            activity_regularizer=regularizer,
+            name="code",
+        )(x)
     return keras.Model(inputs, code, name="encoder")
 
 
@@ -99,10 +126,13 @@ def dense_decoder(
     output_activation: str,
     dropout: float,
     batch_normalization: bool,
+    linear_shortcut: bool = False,
 ) -> keras.Model:
     """Return the decoder ``(n, n_components) -> (n, n_features)``.
 
     ``hidden_layer_sizes`` are the encoder's widths; the decoder mirrors them.
+    ``linear_shortcut`` as in :func:`dense_encoder` (layers ``output_linear``
+    and ``output_nonlinear``).
     """
     codes = keras.Input((n_components,), name="code")
     x = dense_stack(
@@ -113,5 +143,12 @@ def dense_decoder(
         batch_normalization=batch_normalization,
         prefix="decoder_hidden",
     )
-    outputs = layers.Dense(n_features, activation=output_activation, name="output")(x)
+    if linear_shortcut:
+        outputs = _with_linear_shortcut(
+            codes, x, n_features, output_activation, "output"
+        )
+    else:
+        outputs = layers.Dense(n_features, activation=output_activation, name="output")(
+            x
+        )
     return keras.Model(codes, outputs, name="decoder")

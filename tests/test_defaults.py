@@ -1,0 +1,114 @@
+"""The defaults: written down in one place, and what they promise."""
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.model_selection import train_test_split
+
+from skae import (
+    ConvAutoencoder,
+    DenoisingAutoencoder,
+    DenseAutoencoder,
+    VariationalAutoencoder,
+)
+from skae.autoencoder import BaseAutoencoder
+from skae.autoencoder._dense import auto_hidden_layer_sizes
+
+DESIGN = Path(__file__).resolve().parents[1] / "docs" / "design.md"
+# The fit loop's parameters, which every autoencoder shares.
+FIT_LOOP = (
+    "output_activation",
+    "loss",
+    "optimizer",
+    "learning_rate",
+    "learning_rate_schedule",
+    "epochs",
+    "early_stopping",
+    "validation_fraction",
+    "n_iter_no_change",
+    "tol",
+    "noise_level",
+    "random_state",
+    "verbose",
+    "warm_start",
+    "callbacks",
+)
+
+
+def documented_defaults() -> dict:
+    """The Parameters table of docs/design.md: name -> default value."""
+    section = DESIGN.read_text().split("## Parameters", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| (.+?) \|", section, re.M)
+    return {name: ast.literal_eval(value.strip("` ")) for name, value in rows}
+
+
+def signature_defaults(cls) -> dict:
+    return {
+        name: p.default
+        for name, p in inspect.signature(cls).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def test_the_parameters_table_is_the_dense_autoencoders_signature():
+    documented = documented_defaults()
+    actual = signature_defaults(DenseAutoencoder)
+    assert documented == actual
+
+
+@pytest.mark.parametrize(
+    "cls", [DenoisingAutoencoder, ConvAutoencoder, VariationalAutoencoder]
+)
+def test_every_autoencoder_shares_the_fit_loops_defaults(cls):
+    assert issubclass(cls, BaseAutoencoder)
+    documented = documented_defaults()
+    actual = signature_defaults(cls)
+    assert {n: actual[n] for n in FIT_LOOP} == {n: documented[n] for n in FIT_LOOP}
+    # The batch size is the one default that differs, as the table says.
+    dense = cls is DenoisingAutoencoder
+    assert actual["batch_size"] == (documented["batch_size"] if dense else 256)
+
+
+def test_auto_hidden_layers_are_never_narrower_than_the_code():
+    assert auto_hidden_layer_sizes(2) == (256, 128)
+    assert auto_hidden_layer_sizes(32) == (256, 128)
+    wide = auto_hidden_layer_sizes(200)
+    assert min(wide) >= 200
+    model = DenseAutoencoder(3, epochs=1).fit(np.random.RandomState(0).rand(40, 5))
+    widths = {
+        layer.name: layer.units
+        for layer in model.encoder_.layers
+        if hasattr(layer, "units")
+    }
+    assert widths == {
+        "encoder_hidden_0": 256,
+        "encoder_hidden_1": 128,
+        "code_nonlinear": 3,
+        "code_linear": 3,
+    }
+
+
+def test_the_default_beats_pca_on_held_out_digits(digits):
+    from sklearn.decomposition import PCA
+
+    from skae.metrics import round_trip_error
+
+    X_train, X_test = train_test_split(digits[0], test_size=0.25, random_state=0)
+    for k in (2, 8):
+        pca = round_trip_error(PCA(k).fit(X_train), X_test)
+        ae = DenseAutoencoder(k, random_state=0).fit(X_train)
+        assert round_trip_error(ae, X_test) < pca
+
+
+def test_validation_fraction_zero_without_early_stopping(digits):
+    X = digits[0][:200]
+    est = DenseAutoencoder(
+        2, epochs=2, early_stopping=False, validation_fraction=0.0, random_state=0
+    ).fit(X)
+    assert est.n_iter_ == 2 and est.validation_loss_curve_ == []
+    with pytest.raises(ValueError, match="validation_fraction"):
+        DenseAutoencoder(2, epochs=2, validation_fraction=0.0).fit(X)
