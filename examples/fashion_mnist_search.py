@@ -72,6 +72,20 @@ def plot_neighbours(queries, query_labels, neighbours, neighbour_labels):
     return fig
 
 
+def search_and_report(name, search, X_db, y_db, X_q, y_q):
+    """Fit ``search`` on the database, query it, print precision@10 and speed."""
+    search.fit(X_db)
+    start = time.perf_counter()
+    neighbours = search.kneighbors(X_q, n_neighbors=10, return_distance=False)
+    seconds = time.perf_counter() - start
+    precision = label_precision_at_k(neighbours, y_q, y_db)
+    print(
+        f"{name + ':':19s} precision@10 {precision:.4f}"
+        f" ({len(X_q) / seconds:,.0f} queries/s, encoding included)"
+    )
+    return neighbours
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
@@ -89,24 +103,10 @@ def main() -> None:
     encoder = ConvAutoencoder(
         32, loss="binary_crossentropy", epochs=args.epochs, random_state=0
     )
-    search = CodeNeighbors(encoder, n_neighbors=10).fit(X_db)
-    start = time.perf_counter()
-    neighbours = search.kneighbors(X_q, return_distance=False)
-    seconds = time.perf_counter() - start
-    precision = label_precision_at_k(neighbours, y_q, y_db)
-    print(
-        f"codes of 32 values: precision@10 {precision:.4f}"
-        f" ({len(X_q) / seconds:,.0f} queries/s, encoding included)"
+    neighbours = search_and_report(
+        "codes of 32 values", CodeNeighbors(encoder), X_db, y_db, X_q, y_q
     )
-    raw = CodeNeighbors("passthrough", n_neighbors=10).fit(X_db)
-    start = time.perf_counter()
-    raw_neighbours = raw.kneighbors(X_q, return_distance=False)
-    seconds = time.perf_counter() - start
-    precision = label_precision_at_k(raw_neighbours, y_q, y_db)
-    print(
-        f"raw pixels:         precision@10 {precision:.4f}"
-        f" ({len(X_q) / seconds:,.0f} queries/s)"
-    )
+    search_and_report("raw pixels", CodeNeighbors("passthrough"), X_db, y_db, X_q, y_q)
 
     # One query of each of the first classes, the same ones on every run.
     rows = [int(np.flatnonzero(y_q == c)[0]) for c in range(args.queries)]

@@ -13,6 +13,21 @@ from sklearn.utils import check_random_state
 _MAX_SEED = 2**31 - 1
 
 
+def seeded_clone(estimator, random_state):
+    """Return a clone of ``estimator``, seeded by ``random_state`` if it is unseeded.
+
+    A meta-estimator's ``random_state`` reaches an inner estimator whose own
+    ``random_state`` is None; an inner estimator with a seed keeps it.
+    """
+    from sklearn.base import clone
+
+    estimator = clone(estimator)
+    params = estimator.get_params(deep=False)
+    if random_state is not None and params.get("random_state", "absent") is None:
+        estimator.set_params(random_state=random_state)
+    return estimator
+
+
 def draw_seed(random_state) -> int:
     """Return an integer seed drawn from a scikit-learn ``random_state``.
 

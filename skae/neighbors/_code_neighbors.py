@@ -21,6 +21,7 @@ from .._utils._params import (
     check_params,
     check_value,
 )
+from .._utils._seeding import seeded_clone
 from .._utils._state import restored_on_failure
 
 _METRICS = ("euclidean", "cosine", "manhattan")
@@ -160,14 +161,7 @@ class CodeNeighbors(BaseEstimator):
                 n_components=min(DEFAULT_CODE_SIZE, n_features),
                 random_state=self.random_state,
             )
-        encoder = clone(self.encoder)
-        params = encoder.get_params(deep=False)
-        if (
-            self.random_state is not None
-            and params.get("random_state", "absent") is None
-        ):
-            encoder.set_params(random_state=self.random_state)
-        return encoder
+        return seeded_clone(self.encoder, self.random_state)
 
     def _make_index(self):
         if not isinstance(self.index, str):

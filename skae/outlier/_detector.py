@@ -20,6 +20,7 @@ from .._utils._params import (
     check_params,
     check_value,
 )
+from .._utils._seeding import seeded_clone
 from .._utils._state import restored_on_failure
 from ..autoencoder import BaseAutoencoder, DenoisingAutoencoder
 from ._code_distance import code_distance, fit_code_distribution
@@ -272,15 +273,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     def _make_estimator(self, n_features: int):
         if self.estimator is None:
             return default_autoencoder(n_features, self.random_state)
-        estimator = clone(self.estimator)
-        params = estimator.get_params(deep=False)
-        if (
-            self.random_state is not None
-            and "random_state" in params
-            and params["random_state"] is None
-        ):
-            estimator.set_params(random_state=self.random_state)
-        return estimator
+        return seeded_clone(self.estimator, self.random_state)
 
     def _error_kind(self, estimator) -> str:
         can_reconstruct = hasattr(estimator, "transform") and (
