@@ -5,6 +5,7 @@ import inspect
 import re
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
@@ -112,3 +113,54 @@ def test_validation_fraction_zero_without_early_stopping(digits):
     assert est.n_iter_ == 2 and est.validation_loss_curve_ == []
     with pytest.raises(ValueError, match="validation_fraction"):
         DenseAutoencoder(2, epochs=2, validation_fraction=0.0).fit(X)
+
+
+@pytest.mark.parametrize("n_components", [3, 40, 70])
+def test_pca_weights_reconstruct_as_pca(digits, n_components):
+    from sklearn.decomposition import PCA
+
+    from skae.autoencoder._dense import pca_weights
+
+    X = digits[0][:500]
+    encoder_kernel, encoder_bias, decoder_kernel, decoder_bias = pca_weights(
+        X, n_components
+    )
+    assert encoder_kernel.shape == (64, n_components)
+    reconstruction = (X @ encoder_kernel + encoder_bias) @ decoder_kernel + decoder_bias
+    pca = PCA(min(n_components, 64)).fit(X)
+    np.testing.assert_allclose(
+        reconstruction, pca.inverse_transform(pca.transform(X)), atol=1e-4
+    )
+
+
+class MakeEveryStepWorse(keras.callbacks.Callback):
+    """Scales the weights up after every step, so no epoch beats the start."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        for variable in self.model.trainable_variables:
+            variable.assign(variable * 1.5)
+
+
+def test_the_pca_start_is_kept_when_no_epoch_beats_it(digits):
+    from sklearn.decomposition import PCA
+
+    X = digits[0][:400]
+    est = DenseAutoencoder(
+        3,
+        epochs=4,
+        n_iter_no_change=2,
+        random_state=0,
+        callbacks=[MakeEveryStepWorse()],
+    ).fit(X)
+    assert est.best_epoch_ == 0 and est.n_iter_ == 2
+    assert est.best_loss_ < min(est.validation_loss_curve_)
+    # The kept weights are PCA of the training rows (the 90 % of X that the
+    # seeded validation split leaves).
+    from skae._utils._data import shuffled_split
+    from skae._utils._seeding import draw_seed
+
+    (train,), _ = shuffled_split([X.astype(np.float32)], 0.1, draw_seed(0))
+    pca = PCA(3).fit(train)
+    np.testing.assert_allclose(
+        est.predict(X), pca.inverse_transform(pca.transform(X)), atol=1e-4
+    )

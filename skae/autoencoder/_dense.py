@@ -208,13 +208,20 @@ PCA_INIT_MAX_ROWS = 20_000
 def pca_weights(X: np.ndarray, n_components: int) -> list[np.ndarray]:
     """Return PCA of ``X`` as Dense weights: encoder kernel and bias, decoder's.
 
-    Codes beyond the rank of ``X`` get zero directions.
+    Codes beyond the rank of ``X`` get zero directions. A few components of
+    wide data come from a randomized SVD (seeded, so deterministic).
     """
+    from sklearn.utils.extmath import randomized_svd
+
     X = np.asarray(X, dtype=np.float64)[:PCA_INIT_MAX_ROWS]
     mean = X.mean(axis=0)
-    _, _, directions = np.linalg.svd(X - mean, full_matrices=False)
+    centred = X - mean
+    rank = min(n_components, *centred.shape)
+    if rank < 0.5 * min(centred.shape):
+        _, _, directions = randomized_svd(centred, rank, random_state=0)
+    else:
+        _, _, directions = np.linalg.svd(centred, full_matrices=False)
     components = np.zeros((n_components, X.shape[1]))
-    rank = min(n_components, len(directions))
     components[:rank] = directions[:rank]
     weights = [components.T, -mean @ components.T, components, mean]
     return [w.astype(np.float32) for w in weights]
