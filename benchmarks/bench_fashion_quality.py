@@ -22,7 +22,7 @@ benchmarks/README.md); each can be overridden on the command line.
 ``--skae-defaults`` instead leaves every training setting at skae's default, as
 a new user would.
 ``--schedule cosine`` decays the learning rate along a half cosine over the
-epochs, through skae's ``callbacks`` parameter. ``--sweep`` fits a grid of
+epochs (skae's ``learning_rate_schedule="cosine"``). ``--sweep`` fits a grid of
 variants (optimizer, learning rate, batch size, code activation, early
 stopping, schedule) instead. The backend is Keras' ``KERAS_BACKEND``
 environment variable. Example::
@@ -35,7 +35,6 @@ environment variable. Example::
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import time
@@ -90,26 +89,6 @@ SWEEP = [
     {"schedule": "cosine"},
 ]
 
-# Floor of the cosine schedule, reached in the last epoch.
-MIN_LEARNING_RATE = 1e-5
-
-
-def cosine_schedule(learning_rate: float, epochs: int):
-    """Return a Keras callback that decays the learning rate along a half cosine.
-
-    It starts at ``learning_rate`` and ends at ``MIN_LEARNING_RATE`` in the last
-    of ``epochs`` epochs; skae takes it through its ``callbacks`` parameter.
-    """
-    import keras
-
-    def rate(epoch: int, _current: float) -> float:
-        progress = epoch / max(epochs - 1, 1)
-        return MIN_LEARNING_RATE + 0.5 * (learning_rate - MIN_LEARNING_RATE) * (
-            1 + math.cos(math.pi * progress)
-        )
-
-    return keras.callbacks.LearningRateScheduler(rate)
-
 
 def fit_and_score(
     model: str, settings: dict, epochs: int, seed: int, data, to_end: bool = False
@@ -122,38 +101,15 @@ def fit_and_score(
     from skae import DenseAutoencoder
 
     X_train, X_test = data
-    if settings is None or "defaults" in settings:
-        # skae's defaults: only the architecture, loss, budget (and overrides).
-        overrides = dict((settings or {}).get("defaults", {}))
-        if "schedule" in overrides:
-            overrides["learning_rate_schedule"] = overrides.pop("schedule")
-        est = DenseAutoencoder(
-            **MODELS[model],
-            loss="binary_crossentropy",
-            epochs=epochs,
-            random_state=seed,
-            **overrides,
-        )
-        start = time.perf_counter()
-        est.fit(X_train)
-        return {
-            "bce": -est.score(X_test),
-            "train_bce": est.loss_curve_[-1],
-            "epochs": est.n_iter_,
-            "best_epoch": getattr(est, "best_epoch_", None),
-            "seconds": time.perf_counter() - start,
-        }
-    settings = dict(settings)
-    schedule = settings.pop("schedule")
-    callbacks = None
-    if schedule == "cosine":
-        callbacks = [cosine_schedule(settings["learning_rate"], epochs)]
+    # {"defaults": overrides}: skae's defaults but for the overrides given.
+    settings = dict(settings.get("defaults", settings))
+    if "schedule" in settings:
+        settings["learning_rate_schedule"] = settings.pop("schedule")
     est = DenseAutoencoder(
         **MODELS[model],
         loss="binary_crossentropy",
         epochs=epochs,
         random_state=seed,
-        callbacks=callbacks,
         **({"n_iter_no_change": 10**9, "tol": 0.0} if to_end else {}),
         **settings,
     )
@@ -169,10 +125,10 @@ def fit_and_score(
     }
 
 
-def describe(settings: dict | None) -> str:
+def describe(settings: dict) -> str:
     """Return a short description of the training settings."""
-    if settings is None or "defaults" in settings:
-        changed = (settings or {}).get("defaults", {})
+    if "defaults" in settings:
+        changed = settings["defaults"]
         return "skae defaults" + "".join(f" {k}={v}" for k, v in changed.items())
     parts = [
         settings["optimizer"],
