@@ -35,10 +35,9 @@ class DenseAutoencoder(BaseAutoencoder):
         and output activations) while the hidden layers' contribution starts
         at zero. Training can only move it away from PCA where that lowers the
         loss. Chosen on development data sets (see ``docs/design.md``,
-        Defaults). ``()`` is the
-        plain one-layer autoencoder (linear with the default code activation,
-        so at best PCA); ``(128, 64)`` with ``n_components=32`` is the
-        tutorial's deep 128-64-32 model.
+        Defaults). ``()`` is the plain one-layer autoencoder (linear with the
+        default code activation, so at best PCA); ``(128, 64)`` with
+        ``n_components=32`` is the tutorial's deep 128-64-32 model.
     activation : str, default="relu"
         Activation of the hidden layers.
     code_activation : str, default="linear"
@@ -137,16 +136,17 @@ class DenseAutoencoder(BaseAutoencoder):
         self.warm_start = warm_start
         self.callbacks = callbacks
 
-    def _hidden_layer_sizes(self) -> tuple[int, ...]:
-        """The encoder's hidden widths, with ``"auto"`` resolved."""
-        if isinstance(self.hidden_layer_sizes, str):  # "auto", checked in fit
-            return auto_hidden_layer_sizes(self.n_components)
-        return as_layer_sizes(self.hidden_layer_sizes)
-
     @property
     def _linear_shortcut(self) -> bool:
-        """Whether the network is skae's default: a linear path plus the MLP."""
+        """Whether the network is skae's default (``"auto"``, checked in fit):
+        a linear path plus the MLP."""
         return isinstance(self.hidden_layer_sizes, str)
+
+    def _hidden_layer_sizes(self) -> tuple[int, ...]:
+        """The encoder's hidden widths, with ``"auto"`` resolved."""
+        if self._linear_shortcut:
+            return auto_hidden_layer_sizes(self.n_components)
+        return as_layer_sizes(self.hidden_layer_sizes)
 
     def _initialize_weights(self, X: np.ndarray) -> bool:
         # The linear path starts as PCA of the training inputs when both ends

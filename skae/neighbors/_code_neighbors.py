@@ -21,7 +21,7 @@ from .._utils._params import (
     check_params,
     check_value,
 )
-from .._utils._seeding import seeded_clone
+from .._utils._seeding import draw_seed, seeded_clone
 from .._utils._state import restored_on_failure
 
 _METRICS = ("euclidean", "cosine", "manhattan")
@@ -152,8 +152,7 @@ class CodeNeighbors(BaseEstimator):
     # -------------------------------------------------------------- fitting
 
     def _make_encoder(self, n_features: int):
-        if self.encoder == "passthrough":
-            return None
+        """The encoder to fit (``encoder`` not ``"passthrough"``)."""
         if self.encoder is None:
             from ..autoencoder import DenseAutoencoder
 
@@ -183,9 +182,7 @@ class CodeNeighbors(BaseEstimator):
                 "index='approximate' needs the pynndescent package: "
                 "pip install pynndescent (or pip install 'skae[search]')."
             ) from error
-        seed = self.random_state
-        if isinstance(seed, np.random.RandomState):
-            seed = int(seed.randint(np.iinfo(np.int32).max))
+        seed = None if self.random_state is None else draw_seed(self.random_state)
         return PyNNDescentTransformer(
             n_neighbors=self.n_neighbors, metric=self.metric, random_state=seed
         )
