@@ -7,10 +7,12 @@ from .autoencoder import (
     ConvAutoencoder,
     DenoisingAutoencoder,
     DenseAutoencoder,
+    SequenceAutoencoder,
     VariationalAutoencoder,
 )
 from .neighbors import CodeNeighbors
 from .outlier import ReconstructionOutlierDetector
+from .timeseries import SlidingWindows, TimeSeriesOutlierDetector
 
 __version__ = "0.2.0.dev0"
 
@@ -20,8 +22,11 @@ __all__ = [
     "DenseAutoencoder",
     "DenoisingAutoencoder",
     "VariationalAutoencoder",
+    "SequenceAutoencoder",
     "ReconstructionOutlierDetector",
     "CodeNeighbors",
+    "SlidingWindows",
+    "TimeSeriesOutlierDetector",
     "load",
     "__version__",
 ]

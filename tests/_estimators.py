@@ -12,6 +12,9 @@ from skae import (
     DenoisingAutoencoder,
     DenseAutoencoder,
     ReconstructionOutlierDetector,
+    SequenceAutoencoder,
+    SlidingWindows,
+    TimeSeriesOutlierDetector,
     VariationalAutoencoder,
 )
 
@@ -22,6 +25,7 @@ AUTOENCODERS = [
     DenoisingAutoencoder(3, hidden_layer_sizes=(16,), noise_level=0.1, **FAST),
     ConvAutoencoder(3, filters=(8, 4), **FAST),
     VariationalAutoencoder(3, hidden_layer_sizes=(16,), **FAST),
+    SequenceAutoencoder(3, units=(8,), **FAST),
 ]
 
 DETECTORS = [
@@ -34,13 +38,31 @@ SEARCHES = [
     CodeNeighbors("passthrough", n_neighbors=3),
 ]
 
-ALL_ESTIMATORS = AUTOENCODERS + DETECTORS + SEARCHES
+# Estimators of one long series (one row per time point): they also take a
+# 1-D array, as a univariate series.
+SERIES = [
+    SlidingWindows(window=8, stride=2),
+    TimeSeriesOutlierDetector(
+        ReconstructionOutlierDetector(DenseAutoencoder(3, **FAST)),
+        window=8,
+        random_state=0,
+    ),
+    TimeSeriesOutlierDetector(
+        ReconstructionOutlierDetector(PCA(2), marginal_bins=None),
+        window=4,
+        contamination=0.1,
+    ),
+]
+
+ALL_ESTIMATORS = AUTOENCODERS + DETECTORS + SEARCHES + SERIES
 
 
 def estimator_id(estimator) -> str:
-    """A short test id: the class, and the inner estimator's for a detector."""
-    inner = getattr(estimator, "estimator", getattr(estimator, "encoder", None))
+    """A short test id: the class, and the inner estimator's for a meta-estimator."""
+    inner = None
+    for name in ("estimator", "encoder", "detector"):
+        inner = inner if inner is not None else getattr(estimator, name, None)
     if inner is None:
         return type(estimator).__name__
-    inner_name = inner if isinstance(inner, str) else type(inner).__name__
+    inner_name = inner if isinstance(inner, str) else estimator_id(inner)
     return f"{type(estimator).__name__}[{inner_name}]"

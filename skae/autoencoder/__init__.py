@@ -4,6 +4,7 @@ from ._base import BaseAutoencoder
 from ._conv import ConvAutoencoder
 from ._denoising import DenoisingAutoencoder
 from ._dense import DenseAutoencoder
+from ._sequence import SequenceAutoencoder
 from ._variational import VariationalAutoencoder
 
 __all__ = [
@@ -11,5 +12,6 @@ __all__ = [
     "ConvAutoencoder",
     "DenoisingAutoencoder",
     "DenseAutoencoder",
+    "SequenceAutoencoder",
     "VariationalAutoencoder",
 ]

@@ -1,0 +1,287 @@
+"""TimeSeriesOutlierDetector: a score for every time point of a long series."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .. import _persistence
+from .._utils._params import (
+    Constant,
+    Interval,
+    Options,
+    RandomState,
+    Satisfies,
+    check_params,
+)
+from .._utils._seeding import seeded_clone
+from ..outlier import ReconstructionOutlierDetector
+from ..outlier._thresholds import contamination_threshold, mad_threshold
+from ._intervals import mask_to_intervals
+from ._windows import (
+    AGGREGATES,
+    SlidingWindows,
+    cut_windows,
+    to_time_points,
+    validate_series,
+)
+
+#: Windows scored per call of the inner detector, to bound memory.
+SCORING_CHUNK = 1 << 15
+
+
+def _is_detector(value) -> bool:
+    return hasattr(value, "fit") and hasattr(value, "score_samples")
+
+
+@_persistence.register
+class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
+    """Score every time point of a long series by how unusual its windows are.
+
+    ``fit`` cuts a series known to be normal (one row per time point, one
+    column per feature) into overlapping windows and fits an outlier detector
+    to them. ``score_samples`` cuts any series the same way, scores each
+    window, and gives every time point the mean (or max) score of the windows
+    that cover it: one score per time stamp, aligned with the input.
+    :meth:`anomalous_intervals` reports the stretches flagged by ``predict``.
+
+    Parameters
+    ----------
+    detector : estimator or None, default=None
+        The outlier detector of windows: anything with ``fit`` and
+        ``score_samples`` (higher means more normal). None is a
+        :class:`~skae.ReconstructionOutlierDetector` with its default
+        autoencoder. A ``ReconstructionOutlierDetector`` receives windows as
+        sequences ``(n_windows, window, n_features)``, so a
+        :class:`~skae.SequenceAutoencoder` inside it sees time steps; any
+        other detector receives flat rows ``(n_windows, window * n_features)``.
+    window : int or "auto", default="auto"
+        Window length, in time points; ``"auto"`` is the dominant period of
+        the training series (see :class:`SlidingWindows`).
+    stride : int, default=1
+        Time points between scored windows. Larger strides score faster and
+        give coarser scores; every point is still covered.
+    aggregate : {"mean", "max"}, default="mean"
+        How the anomaly scores of the windows covering a point combine.
+    max_fit_windows : int or None, default=20000
+        ``fit`` trains on at most this many windows, evenly spaced over the
+        training series (a larger stride), so a long normal stretch costs no
+        more than this. None: every window at ``stride``.
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        Where ``predict`` draws the line. ``"auto"``: the inner detector's own
+        threshold (its ``offset_``) when it has one, otherwise
+        ``median + 3 * 1.4826 * MAD`` of the training points' log anomaly
+        scores. A float: flag that fraction of the training series' points.
+    random_state : int, RandomState instance or None, default=None
+        Seeds an inner detector whose own ``random_state`` is None.
+
+    Attributes
+    ----------
+    windows_ : SlidingWindows
+        The fitted windowing (``windows_.window_`` is the window length).
+    detector_ : estimator
+        The fitted detector of windows.
+    offset_ : float
+        ``decision_function = score_samples - offset_``.
+    n_features_in_ : int
+        Number of features of the series.
+    feature_names_in_ : ndarray of str
+        Their names, when the series had string column names.
+
+    See Also
+    --------
+    SlidingWindows : The windows and their mapping back to time points.
+    skae.ReconstructionOutlierDetector : The default detector of windows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import IsolationForest
+    >>> from skae.timeseries import TimeSeriesOutlierDetector
+    >>> t = np.arange(3000)
+    >>> series = np.sin(2 * np.pi * t / 50)
+    >>> series[2500:2520] += 1.5                      # a burst after the normal part
+    >>> detector = TimeSeriesOutlierDetector(
+    ...     IsolationForest(random_state=0), window=50).fit(series[:2000])
+    >>> scores = detector.score_samples(series)       # one per time point
+    >>> scores.shape
+    (3000,)
+    >>> 2450 <= int(np.argmin(scores)) < 2570
+    True
+    """
+
+    _parameter_specs = {
+        "detector": (
+            Constant(None),
+            Satisfies(_is_detector, "an estimator with fit and score_samples"),
+        ),
+        "window": (Constant("auto"), Interval(1, integer=True)),
+        "stride": Interval(1, integer=True),
+        "aggregate": Options(AGGREGATES),
+        "max_fit_windows": (Constant(None), Interval(1, integer=True)),
+        "contamination": (Constant("auto"), Interval(0, 0.5, closed="right")),
+        "random_state": RandomState(),
+    }
+
+    def __init__(
+        self,
+        detector=None,
+        *,
+        window="auto",
+        stride: int = 1,
+        aggregate: str = "mean",
+        max_fit_windows: int | None = 20000,
+        contamination="auto",
+        random_state=None,
+    ):
+        self.detector = detector
+        self.window = window
+        self.stride = stride
+        self.aggregate = aggregate
+        self.max_fit_windows = max_fit_windows
+        self.contamination = contamination
+        self.random_state = random_state
+
+    # ------------------------------------------------------------- fitting
+
+    def fit(self, X, y=None):
+        """Fit the detector of windows on a normal series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_times,) or (n_times, n_features)
+            A series without anomalies (or with few): one row per time point.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : TimeSeriesOutlierDetector
+        """
+        check_params(self)
+        series = validate_series(self, X, reset=True)
+        windows = SlidingWindows(self.window, stride=self.stride).fit(series)
+        starts = windows.starts(len(series))
+        if self.max_fit_windows is not None and len(starts) > self.max_fit_windows:
+            step = math.ceil(len(starts) / self.max_fit_windows)
+            starts = starts[::step]
+        detector = (
+            ReconstructionOutlierDetector() if self.detector is None else self.detector
+        )
+        detector = seeded_clone(detector, self.random_state)
+        self.windows_ = windows
+        self.detector_ = detector
+        detector.fit(self._detector_input(cut_windows(series, windows.window_, starts)))
+        self.offset_ = self._fit_offset(series)
+        return self
+
+    def _fit_offset(self, series: np.ndarray) -> float:
+        if self.contamination == "auto" and hasattr(self.detector_, "offset_"):
+            return float(self.detector_.offset_)
+        errors = -self._score_series(series)
+        if self.contamination == "auto":
+            return -mad_threshold(errors, 3.0)
+        return -contamination_threshold(errors, float(self.contamination))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "detector_")
+
+    # ------------------------------------------------------------- scoring
+
+    def _detector_input(self, windows: np.ndarray) -> np.ndarray:
+        if isinstance(self.detector_, ReconstructionOutlierDetector):
+            return windows
+        return windows.reshape(len(windows), -1)
+
+    def _window_scores(self, series: np.ndarray, starts: np.ndarray) -> np.ndarray:
+        scores = np.empty(len(starts))
+        for begin in range(0, len(starts), SCORING_CHUNK):
+            chunk = starts[begin : begin + SCORING_CHUNK]
+            windows = cut_windows(series, self.windows_.window_, chunk)
+            scores[begin : begin + len(chunk)] = self.detector_.score_samples(
+                self._detector_input(windows)
+            )
+        return scores
+
+    def _score_series(self, series: np.ndarray) -> np.ndarray:
+        starts = self.windows_.starts(len(series))
+        anomaly = -self._window_scores(series, starts)
+        points = to_time_points(
+            anomaly, starts, len(series), self.windows_.window_, self.aggregate
+        )
+        return -points
+
+    def score_samples(self, X) -> np.ndarray:
+        """Score every time point; the lower, the more abnormal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_times,) or (n_times, n_features)
+            A series at least one window long.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_times,)
+            The mean (or, with ``aggregate="max"``, the lowest) window score
+            of the windows covering each point.
+        """
+        check_is_fitted(self)
+        return self._score_series(validate_series(self, X, reset=False))
+
+    def decision_function(self, X) -> np.ndarray:
+        """``score_samples(X) - offset_``: negative for anomalous time points.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_times,) or (n_times, n_features)
+            The series.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_times,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X) -> np.ndarray:
+        """Label every time point: -1 anomalous, +1 normal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_times,) or (n_times, n_features)
+            The series.
+
+        Returns
+        -------
+        ndarray of int, shape (n_times,)
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def anomalous_intervals(self, X) -> np.ndarray:
+        """The stretches of consecutive anomalous time points.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_times,) or (n_times, n_features)
+            The series.
+
+        Returns
+        -------
+        ndarray of int, shape (n_intervals, 2)
+            ``[start, stop)`` row indices of each stretch that ``predict``
+            labels -1, in time order.
+        """
+        return mask_to_intervals(self.predict(X) == -1)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Save the detector to a file that :func:`skae.load` reads without pickle.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write the archive.
+        """
+        _persistence.save(self, path)
