@@ -63,8 +63,9 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         Window length, in time points; ``"auto"`` is the dominant period of
         the training series (see :class:`SlidingWindows`).
     stride : int, default=1
-        Time points between scored windows. Larger strides score faster and
-        give coarser scores; every point is still covered.
+        Time points between scored windows, at most the window length.
+        Larger strides score faster and give coarser scores; every point is
+        still covered.
     aggregate : {"mean", "max"}, default="mean"
         How the anomaly scores of the windows covering a point combine.
     max_fit_windows : int or None, default=20000

@@ -137,7 +137,8 @@ class SlidingWindows(TransformerMixin, BaseEstimator):
         half the series: the rule reads the training series only, never
         labels.
     stride : int, default=1
-        Time points between the starts of consecutive windows.
+        Time points between the starts of consecutive windows; at most the
+        window length, so that windows leave no gaps.
     flatten : bool, default=False
         Return windows as flat rows ``(n_windows, window * n_features)``,
         time-major, for estimators that take tables, instead of sequences
@@ -201,6 +202,11 @@ class SlidingWindows(TransformerMixin, BaseEstimator):
             self.window_ = choose_window(series)
         else:
             self.window_ = int(self.window)
+        if self.stride > self.window_:
+            raise ValueError(
+                f"stride={self.stride} is longer than the window ({self.window_} "
+                "points): the points between windows would get no value."
+            )
         window_starts(len(series), self.window_, int(self.stride))
         return self
 
