@@ -150,3 +150,61 @@ def plot_error_histogram(detector, X, y=None, *, bins: int = 50, ax=None):
     ax.set(xlabel=xlabel, ylabel="samples")
     ax.legend()
     return ax
+
+
+def plot_series_scores(detector, series, *, anomalies=None, start: int = 0, fig=None):
+    """Plot a series above its anomaly score over time, with the threshold.
+
+    Parameters
+    ----------
+    detector : fitted TimeSeriesOutlierDetector
+        Anything with ``score_samples`` per time point and ``offset_``.
+    series : array-like of shape (n_times,) or (n_times, n_features)
+        The series to score and draw (every feature on the top axes).
+    anomalies : array-like of shape (n_times,) or (n_intervals, 2), optional
+        The true anomalies: labels per time point (1 or True for anomalous),
+        or ``[start, stop)`` intervals; shaded on both axes.
+    start : int, default=0
+        Time index of the first point of ``series`` (for the x axis).
+    fig : matplotlib Figure, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the series, and the anomaly score (``-score_samples``) with
+        the threshold (``-offset_``) and the stretches ``predict`` flags.
+    """
+    import matplotlib.pyplot as plt
+
+    from .timeseries import mask_to_intervals
+
+    values = np.asarray(series, dtype=np.float64)
+    anomaly = -detector.score_samples(values)
+    threshold = -detector.offset_
+    time_axis = start + np.arange(len(values))
+    if fig is None:
+        fig = plt.figure(figsize=(10, 5))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    top.plot(time_axis, values.reshape(len(values), -1), linewidth=0.6)
+    top.set(ylabel="value")
+    bottom.plot(time_axis, anomaly, color="tab:blue", linewidth=0.8, label="score")
+    bottom.axhline(threshold, color="black", linestyle="--", label="threshold")
+    for begin, stop in mask_to_intervals(anomaly > threshold):
+        bottom.axvspan(start + begin, start + stop, color="tab:orange", alpha=0.3)
+    if anomalies is not None:
+        marks = np.asarray(anomalies)
+        if marks.ndim == 1:
+            marks = mask_to_intervals(marks.astype(bool))
+        for i, (begin, stop) in enumerate(marks):
+            for ax in (top, bottom):
+                ax.axvspan(
+                    start + begin,
+                    start + stop,
+                    color="tab:red",
+                    alpha=0.2,
+                    label="true anomaly" if i == 0 and ax is bottom else None,
+                )
+    bottom.set(xlabel="time", ylabel="anomaly score")
+    bottom.legend(loc="upper left")
+    return fig

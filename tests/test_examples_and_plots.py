@@ -8,7 +8,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from numpy.testing import assert_allclose  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 
 from skae import DenseAutoencoder, ReconstructionOutlierDetector  # noqa: E402
@@ -16,7 +18,9 @@ from skae.plotting import (  # noqa: E402
     plot_error_histogram,
     plot_loss_history,
     plot_reconstructions,
+    plot_series_scores,
 )
+from skae.timeseries import TimeSeriesOutlierDetector  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -69,6 +73,42 @@ def test_plot_error_histogram_splits_labels_and_marks_the_threshold(
     threshold_line = ax.get_lines()[0]
     assert threshold_line.get_xdata()[0] == detector.threshold_
     assert ax.get_xscale() == xscale
+
+
+def test_plot_series_scores_marks_threshold_flags_and_truth():
+    t = np.arange(1000)
+    series = np.sin(2 * np.pi * t / 25)
+    series[700:710] += 2.0
+    detector = TimeSeriesOutlierDetector(
+        ReconstructionOutlierDetector(PCA(3), marginal_bins=None), window=25
+    ).fit(series[:500])
+    truth = np.zeros(1000, dtype=int)
+    truth[700:710] = 1
+    fig = plot_series_scores(detector, series, anomalies=truth)
+    top, bottom = fig.axes
+    assert len(top.get_lines()) == 1 and len(top.patches) == 1  # the true anomaly
+    score_line, threshold_line = bottom.get_lines()
+    assert_allclose(score_line.get_ydata(), -detector.score_samples(series))
+    assert threshold_line.get_ydata()[0] == -detector.offset_
+    flagged = detector.anomalous_intervals(series)
+    assert len(bottom.patches) == len(flagged) + 1 and len(flagged) >= 1
+    # Intervals work as the truth too, and the time axis can start elsewhere.
+    fig = plot_series_scores(detector, series, anomalies=[[700, 710]], start=500)
+    assert fig.axes[0].get_lines()[0].get_xdata()[0] == 500
+
+
+def test_timeseries_example(tmp_path):
+    out = run_example(
+        "timeseries_anomalies.py",
+        "--data",
+        "synthetic",
+        "--quick",
+        "--output",
+        str(tmp_path),
+    )
+    assert "window chosen from the training part: 60 points" in out
+    assert "within 100 points of the anomaly: True" in out
+    assert (tmp_path / "timeseries_scores.png").stat().st_size > 0
 
 
 def test_anomaly_detection_example(tmp_path):
