@@ -3,7 +3,9 @@
 ``skae demo`` fits a DenseAutoencoder and PCA at the same code sizes on
 scikit-learn's digits (bundled, no download) and prints their held-out
 reconstruction errors side by side. ``skae detect fit`` and ``skae detect score``
-fit an outlier detector on a file of normal data and score other files with it.
+fit an outlier detector on a file of normal data and score other files with it;
+``skae series fit`` and ``skae series score`` do the same for long series,
+scoring every time point.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 
 from ._demo import run_demo
 from ._detect import add_detect_command
+from ._series import add_series_command
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="random seed")
     demo.set_defaults(handler=run_demo)
     add_detect_command(commands)
+    add_series_command(commands)
     return parser
 
 

@@ -42,23 +42,96 @@ def read_table(path: str | os.PathLike) -> tuple[np.ndarray, list[str] | None]:
                 f"{X.dtype}."
             )
         return np.asarray(X, dtype=np.float64), None
+    rows, columns = _csv_rows(path)
+    return _numbers(path, rows, columns), columns
+
+
+def read_series(
+    path: str | os.PathLike, time_column: str | None = None
+) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
+    """Return a series from ``path``: its values, their columns, and the times.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A CSV file, one row per time point (or a ``.npy`` array, without
+        times).
+    time_column : str or None, default=None
+        The column holding the time stamps, by header name or 1-based
+        number; kept as text. None: the file holds values only.
+
+    Returns
+    -------
+    values : ndarray of float64, shape (n_times, n_features)
+    columns : list of str or None
+        The header of the value columns, or None.
+    times : list of str or None
+        The time stamps, or None.
+
+    Raises
+    ------
+    ValueError
+        As :func:`read_table`, and for a time column that is not in the file.
+    """
+    if time_column is None:
+        values, columns = read_table(path)
+        return values, columns, None
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file.")
+    if path.suffix == ".npy":
+        raise ValueError(f"{path}: a .npy array has no time column.")
+    by_number = time_column.isdigit()
+    index = int(time_column) - 1 if by_number else None
+    rows, columns = _csv_rows(path, skip=index)
+    width = len(columns) if columns is not None else len(rows[0])
+    if not by_number and columns is not None and time_column in columns:
+        index = columns.index(time_column)
+    if index is None or not 0 <= index < width:
+        known = f" (columns: {', '.join(columns)})" if columns is not None else ""
+        raise ValueError(f"{path}: no time column {time_column!r}{known}.")
+    first_line = 2 if columns is not None else 1
+    times = []
+    for i, row in enumerate(rows):
+        _check_width(path, row, width, i + first_line)
+        times.append(row.pop(index))
+    if columns is not None:
+        columns = columns[:index] + columns[index + 1 :]
+    return _numbers(path, rows, columns), columns, times
+
+
+def _csv_rows(
+    path: Path, skip: int | None = None
+) -> tuple[list[list[str]], list[str] | None]:
+    """The non-empty rows of a CSV file and its header (None without one).
+
+    The first row is a header when it is not all numbers, column ``skip`` (a
+    time column) aside.
+    """
     with open(path, newline="") as file:
         rows = [row for row in csv.reader(file) if row]
     if not rows:
         raise ValueError(f"{path}: the file holds no rows.")
     columns = None
-    if not _all_numbers(rows[0]):
+    if not _all_numbers([c for j, c in enumerate(rows[0]) if j != skip]):
         columns, rows = [name.strip() for name in rows[0]], rows[1:]
     if not rows:
         raise ValueError(f"{path}: the file holds a header but no data rows.")
+    return rows, columns
+
+
+def _check_width(path: Path, row: list[str], width: int, line: int) -> None:
+    if len(row) != width:
+        raise ValueError(f"{path}, line {line}: {len(row)} values, expected {width}.")
+
+
+def _numbers(path: Path, rows: list[list[str]], columns: list[str] | None):
+    """The cells of ``rows`` as a float64 array; errors name line and column."""
     width = len(columns) if columns is not None else len(rows[0])
     X = np.empty((len(rows), width), dtype=np.float64)
     first_line = 2 if columns is not None else 1
     for i, row in enumerate(rows):
-        if len(row) != width:
-            raise ValueError(
-                f"{path}, line {i + first_line}: {len(row)} values, expected {width}."
-            )
+        _check_width(path, row, width, i + first_line)
         for j, cell in enumerate(row):
             try:
                 X[i, j] = float(cell)
@@ -68,7 +141,7 @@ def read_table(path: str | os.PathLike) -> tuple[np.ndarray, list[str] | None]:
                     f"{path}, line {i + first_line}, column {column}: {cell!r} is "
                     "not a number."
                 ) from None
-    return X, columns
+    return X
 
 
 def write_table(
@@ -76,13 +149,25 @@ def write_table(
 ) -> None:
     """Write equally long 1-D ``values`` as the named ``columns`` of a CSV file.
 
-    Integer arrays are written as integers, floats with full precision.
+    Integer arrays are written as integers, floats with full precision, and
+    text columns as they are. The file is written whole or not at all: to a
+    temporary file beside it, then moved into place.
     """
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        _write_csv(partial, columns, values)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _write_csv(path: Path, columns, values) -> None:
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(columns)
         formatted = [
-            v.astype(str) if np.issubdtype(v.dtype, np.integer) else _floats(v)
+            _floats(v) if np.issubdtype(v.dtype, np.floating) else v.astype(str)
             for v in map(np.asarray, values)
         ]
         writer.writerows(zip(*formatted, strict=True))
