@@ -119,7 +119,7 @@ def nab_series(ids, split):
     for i, row in enumerate(rows, start=1):
         if ids and i not in ids:
             continue
-        with gzip.open(folder / "series" / row["file"], "rt") as file:
+        with gzip.open(folder / row["file"], "rt") as file:
             table = list(csv.DictReader(file))
         value = np.array([float(r["value"]) for r in table])
         label = np.array([int(r["label"]) for r in table], dtype=np.uint8)

@@ -212,8 +212,27 @@ def test_auto_contamination_uses_the_inner_threshold(anomalous_series):
     # training points. With one-point windows the anomaly score is the value
     # itself, here lognormal: the rule flags its upper 3-sigma tail.
     values = np.random.RandomState(0).lognormal(size=20000)
-    model = TimeSeriesOutlierDetector(RowCounter(), window=1).fit(values)
+    model = TimeSeriesOutlierDetector(RowCounter(), window=1, normalize=None)
+    model.fit(values)
     assert np.mean(model.predict(values) == -1) == pytest.approx(0.00135, abs=0.001)
+
+
+def test_window_normalization_compares_shapes():
+    series = noisy_sine(1500, 30)
+    inner = ReconstructionOutlierDetector(PCA(4), marginal_bins=None)
+    shape = TimeSeriesOutlierDetector(inner, window=30).fit(series[:1000])
+    # A shift of level or a change of scale leaves every window's shape.
+    assert_allclose(
+        shape.score_samples(5 + 3 * series), shape.score_samples(series), rtol=1e-6
+    )
+    raw = TimeSeriesOutlierDetector(inner, window=30, normalize=None).fit(series)
+    assert np.all(
+        raw.score_samples(5 + series)[30:-30] < raw.score_samples(series).min()
+    )
+    # A flat stretch is divided by the floor, not by zero.
+    flat = np.r_[series[:1000], np.zeros(200)]
+    assert np.all(np.isfinite(shape.score_samples(flat)))
+    assert_allclose(shape.scale_floor_, 0.01 * series[:1000].std())
 
 
 def test_multivariate_series_and_sequence_layout():

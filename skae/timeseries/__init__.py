@@ -1,7 +1,7 @@
 """Long series: windows, their mapping back to time points, and a detector that
 scores every time point."""
 
-from ._detector import TimeSeriesOutlierDetector
+from ._detector import TimeSeriesOutlierDetector, default_window_detector
 from ._intervals import mask_to_intervals
 from ._period import estimate_period
 from ._windows import SlidingWindows, to_time_points
@@ -9,6 +9,7 @@ from ._windows import SlidingWindows, to_time_points
 __all__ = [
     "SlidingWindows",
     "TimeSeriesOutlierDetector",
+    "default_window_detector",
     "estimate_period",
     "mask_to_intervals",
     "to_time_points",
