@@ -187,16 +187,15 @@ def run_matrix_profile(train, test, window):
         profile = stumpy.stump(
             values[:, 0], window, T_B=reference[:, 0], ignore_trivial=False
         )[:, 0]
-    else:  # the distances of the dimensions, summed
-        profile = sum(
-            stumpy.stump(
+    else:  # the distances of the dimensions that vary in training, summed
+        profile = np.zeros(len(values) - window + 1)
+        for j in np.flatnonzero(np.ptp(reference, axis=0) > 0):
+            profile = profile + stumpy.stump(
                 values[:, j], window, T_B=reference[:, j], ignore_trivial=False
-            )[:, 0]
-            for j in range(values.shape[1])
-            if np.ptp(reference[:, j]) > 0
-        )
+            )[:, 0].astype(np.float64)
     profile = np.asarray(profile, dtype=np.float64)
-    profile[~np.isfinite(profile)] = np.nanmax(profile[np.isfinite(profile)])
+    finite = np.isfinite(profile)
+    profile[~finite] = profile[finite].max() if finite.any() else 0.0
     return window_scores_to_points(windows, profile[starts], len(values))[context:]
 
 
