@@ -15,6 +15,9 @@ MODULES = [
     "skae.autoencoder._variational",
     "skae.neighbors._code_neighbors",
     "skae.outlier._detector",
+    "skae.autoencoder._sequence",
+    "skae.timeseries._detector",
+    "skae.timeseries._windows",
 ]
 
 

@@ -203,18 +203,21 @@ def test_predict_intervals_and_the_contamination_threshold(anomalous_series):
     assert_array_equal(rebuilt, labels == -1)
 
 
-def test_auto_contamination_uses_the_inner_threshold(anomalous_series):
-    series, _ = anomalous_series
-    inner = ReconstructionOutlierDetector(PCA(4), marginal_bins=None)
-    model = TimeSeriesOutlierDetector(inner, window=40).fit(series[:2000])
-    assert model.offset_ == model.detector_.offset_
-    # Without an inner threshold: a MAD rule on the log anomaly scores of the
-    # training points. With one-point windows the anomaly score is the value
-    # itself, here lognormal: the rule flags its upper 3-sigma tail.
+def test_auto_contamination_is_a_robust_rule_on_the_training_points():
+    # With one-point windows the anomaly score is the value itself, here
+    # lognormal: the rule flags its upper 3-sigma tail on the log scale.
     values = np.random.RandomState(0).lognormal(size=20000)
     model = TimeSeriesOutlierDetector(RowCounter(), window=1, normalize=None)
     model.fit(values)
     assert np.mean(model.predict(values) == -1) == pytest.approx(0.00135, abs=0.001)
+    # The same rule on the points' scores whatever the detector of windows.
+    series = noisy_sine(3000, 40)
+    inner = ReconstructionOutlierDetector(PCA(4), marginal_bins=None)
+    model = TimeSeriesOutlierDetector(inner, window=40).fit(series)
+    log_errors = np.log(-model.score_samples(series))
+    median = np.median(log_errors)
+    cut = median + 3 * 1.4826 * np.median(np.abs(log_errors - median))
+    assert model.offset_ == pytest.approx(-np.exp(cut), rel=1e-9)
 
 
 def test_window_normalization_compares_shapes():

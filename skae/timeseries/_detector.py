@@ -30,6 +30,8 @@ from ._windows import (
     validate_series,
 )
 
+#: Robust standard deviations above the median for ``contamination="auto"``.
+MAD_K = 3.0
 #: Windows scored per call of the inner detector, to bound memory.
 SCORING_CHUNK = 1 << 15
 
@@ -82,10 +84,10 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         training series (a larger stride), so a long normal stretch costs no
         more than this. None: every window at ``stride``.
     contamination : "auto" or float in (0, 0.5], default="auto"
-        Where ``predict`` draws the line. ``"auto"``: the inner detector's own
-        threshold (its ``offset_``) when it has one, otherwise
-        ``median + 3 * 1.4826 * MAD`` of the training points' log anomaly
-        scores. A float: flag that fraction of the training series' points.
+        Where ``predict`` draws the line, on the anomaly scores of the
+        training series' points: ``"auto"`` at ``median + 3 * 1.4826 * MAD``
+        of their logarithms (of the scores themselves when some are not
+        positive); a float flags that fraction of the training points.
     random_state : int, RandomState instance or None, default=None
         Seeds an inner detector whose own ``random_state`` is None.
 
@@ -197,11 +199,9 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         return self
 
     def _fit_offset(self, series: np.ndarray) -> float:
-        if self.contamination == "auto" and hasattr(self.detector_, "offset_"):
-            return float(self.detector_.offset_)
         errors = -self._score_series(series)
         if self.contamination == "auto":
-            return -mad_threshold(errors, 3.0)
+            return -mad_threshold(errors, MAD_K)
         return -contamination_threshold(errors, float(self.contamination))
 
     def __sklearn_is_fitted__(self) -> bool:
