@@ -206,5 +206,5 @@ def plot_series_scores(detector, series, *, anomalies=None, start: int = 0, fig=
                     label="true anomaly" if i == 0 and ax is bottom else None,
                 )
     bottom.set(xlabel="time", ylabel="anomaly score")
-    bottom.legend(loc="upper left")
+    bottom.legend(loc="upper right")
     return fig
