@@ -7,15 +7,19 @@ import sys
 SCRIPT = """
 from sklearn.datasets import load_digits
 from skae import (ConvAutoencoder, DenseAutoencoder, ReconstructionOutlierDetector,
+                  SequenceAutoencoder, TimeSeriesOutlierDetector,
                   VariationalAutoencoder)
 X = load_digits().data[:300] / 16
 # Several models in a row, predicting on batches of new sizes (TensorFlow
 # would warn about retracing).
-for make in (DenseAutoencoder, ConvAutoencoder, VariationalAutoencoder):
+for make in (DenseAutoencoder, ConvAutoencoder, VariationalAutoencoder,
+             SequenceAutoencoder):
     for n in (2, 3):
         ae = make(n, epochs=2, random_state=0).fit(X)
         ae.predict(X[:10]), ae.transform(X[: 10 + n]), ae.score_samples(X[:7])
 ReconstructionOutlierDetector(random_state=0).fit(X).predict(X[:10])
+series = X[:, 30]
+TimeSeriesOutlierDetector(window=10, random_state=0).fit(series).predict(series)
 print("done")
 """
 
