@@ -275,3 +275,17 @@ def test_mask_to_intervals():
     mask = np.array([1, 1, 0, 0, 1, 0, 1, 1, 1], dtype=bool)
     assert_array_equal(mask_to_intervals(mask), [[0, 2], [4, 5], [6, 9]])
     assert mask_to_intervals(np.zeros(4, dtype=bool)).shape == (0, 2)
+
+
+def test_a_real_ucr_anomaly_is_found_with_the_defaults(shared_data_dir):
+    folder = shared_data_dir / "timeseries" / "ucr_anomaly" / "series"
+    path = next(folder.glob("013_UCR_Anomaly_*.npz"), None)
+    if path is None:
+        pytest.skip(f"UCR series 013 is absent from {folder}")
+    data = np.load(path)
+    train_end = int(data["train_end"])
+    model = TimeSeriesOutlierDetector(random_state=0).fit(data["value"][:train_end])
+    scores = -model.score_samples(data["value"])[train_end:]
+    worst = train_end + int(np.argmax(scores))
+    begin, end = int(data["anomaly_begin_1based"]) - 1, int(data["anomaly_end_1based"])
+    assert begin - 100 <= worst < end + 100  # the archive's top-1 rule
