@@ -131,6 +131,11 @@ class RowCounter(OutlierMixin, BaseEstimator):
         return -np.asarray(X).sum(axis=1)
 
 
+class FailingDetector(RowCounter):
+    def fit(self, X, y=None):
+        raise RuntimeError("no fit")
+
+
 @pytest.fixture(scope="module")
 def anomalous_series():
     """A noisy sine (period 40) with a spike, a level shift and a faster stretch
@@ -267,8 +272,41 @@ def test_chunked_scoring_equals_scoring_at_once(monkeypatch):
         random_state=0,
     ).fit(series[:1000])
     whole = model.score_samples(series)
-    monkeypatch.setattr(detector_module, "SCORING_CHUNK", 97)
+    monkeypatch.setattr(detector_module, "SCORING_CHUNK_VALUES", 97 * 30)
     assert_allclose(model.score_samples(series), whole, rtol=1e-6)
+
+
+def test_the_default_detector_of_windows_is_the_reconstruction_error_alone():
+    model = TimeSeriesOutlierDetector(window=20, random_state=0)
+    model.fit(noisy_sine(600, 20))
+    inner = model.detector_
+    assert isinstance(inner, ReconstructionOutlierDetector)
+    assert inner.error == "reconstruction" and inner.marginal_bins is None
+
+
+def test_one_point_windows_cannot_be_standardised():
+    with pytest.raises(ValueError, match="at least 2 points"):
+        TimeSeriesOutlierDetector(RowCounter(), window=1).fit(np.arange(10.0))
+
+
+def test_a_failed_refit_leaves_the_fitted_detector_as_it_was():
+    series = noisy_sine(600, 20)
+    model = TimeSeriesOutlierDetector(RowCounter(), window=20).fit(series)
+    before = model.score_samples(series)
+    model.set_params(detector=FailingDetector())
+    with pytest.raises(RuntimeError, match="no fit"):
+        model.fit(series)
+    assert isinstance(model.detector_, RowCounter)
+    assert_allclose(model.score_samples(series), before)
+
+
+def test_an_autoencoder_inside_gets_sequences():
+    series = np.c_[noisy_sine(400, 20), noisy_sine(400, 10, seed=1)]
+    model = TimeSeriesOutlierDetector(
+        SequenceAutoencoder(2, units=(4,), **FAST), window=20
+    ).fit(series)
+    assert model.detector_.model_.input_shape == (None, 20, 2)
+    assert np.all(np.isfinite(model.score_samples(series)))
 
 
 def test_mask_to_intervals():

@@ -17,6 +17,7 @@ import json
 import numpy as np
 
 from .. import _persistence
+from ..timeseries import mask_to_intervals
 from ._table_io import read_series, write_table
 
 
@@ -135,7 +136,7 @@ def _score(args: argparse.Namespace) -> int:
             ["time" if times is not None else "row", "score", "decision", "anomaly"],
             [stamps, -scores, decision, anomaly],
         )
-    intervals = detector.anomalous_intervals(values)
+    intervals = mask_to_intervals(anomaly == 1)
     print(
         json.dumps(
             {

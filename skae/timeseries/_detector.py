@@ -19,6 +19,8 @@ from .._utils._params import (
     check_params,
 )
 from .._utils._seeding import seeded_clone
+from .._utils._state import restored_on_failure
+from ..autoencoder import BaseAutoencoder
 from ..outlier import ReconstructionOutlierDetector
 from ..outlier._thresholds import contamination_threshold, mad_threshold
 from ._intervals import mask_to_intervals
@@ -32,8 +34,9 @@ from ._windows import (
 
 #: Robust standard deviations above the median for ``contamination="auto"``.
 MAD_K = 3.0
-#: Windows scored per call of the inner detector, to bound memory.
-SCORING_CHUNK = 1 << 15
+#: Values (windows x window length x features) scored per call of the inner
+#: detector: about 32 MB of float64 per copy, whatever the window.
+SCORING_CHUNK_VALUES = 1 << 22
 
 
 def _is_detector(value) -> bool:
@@ -59,9 +62,9 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         ``ReconstructionOutlierDetector(error="reconstruction",
         marginal_bins=None)``: the reconstruction error of the detector's
         default autoencoder (see :func:`default_window_detector`). A
-        ``ReconstructionOutlierDetector`` receives windows as sequences
-        ``(n_windows, window, n_features)``, so a
-        :class:`~skae.SequenceAutoencoder` inside it sees time steps; any
+        ``ReconstructionOutlierDetector`` or a skae autoencoder receives
+        windows as sequences ``(n_windows, window, n_features)``, so a
+        :class:`~skae.SequenceAutoencoder` sees time steps; any
         other detector receives flat rows ``(n_windows, window * n_features)``.
     window : int or "auto", default="auto"
         Window length, in time points; ``"auto"`` is the dominant period of
@@ -186,16 +189,21 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         if self.max_fit_windows is not None and len(starts) > self.max_fit_windows:
             step = math.ceil(len(starts) / self.max_fit_windows)
             starts = starts[::step]
-        detector = (
-            ReconstructionOutlierDetector() if self.detector is None else self.detector
-        )
-        detector = seeded_clone(detector, self.random_state)
-        self.windows_ = windows
-        self.detector_ = detector
+        if self.normalize == "window" and windows.window_ == 1:
+            raise ValueError(
+                "normalize='window' needs windows of at least 2 points (a "
+                "standardised one-point window is always 0); set window >= 2 "
+                "or normalize=None."
+            )
+        detector = default_window_detector() if self.detector is None else self.detector
         spread = series.std(axis=0)
-        self.scale_floor_ = np.where(spread > 0, 0.01 * spread, 1.0)
-        detector.fit(self._detector_input(cut_windows(series, windows.window_, starts)))
-        self.offset_ = self._fit_offset(series)
+        with restored_on_failure(self):
+            self.windows_ = windows
+            self.detector_ = seeded_clone(detector, self.random_state)
+            self.scale_floor_ = np.where(spread > 0, 0.01 * spread, 1.0)
+            training = cut_windows(series, windows.window_, starts)
+            self.detector_.fit(self._detector_input(training))
+            self.offset_ = self._fit_offset(series)
         return self
 
     def _fit_offset(self, series: np.ndarray) -> float:
@@ -214,14 +222,16 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
             windows = windows - windows.mean(axis=1, keepdims=True)
             scale = np.maximum(windows.std(axis=1, keepdims=True), self.scale_floor_)
             windows /= scale
-        if isinstance(self.detector_, ReconstructionOutlierDetector):
+        if isinstance(self.detector_, (ReconstructionOutlierDetector, BaseAutoencoder)):
             return windows
         return windows.reshape(len(windows), -1)
 
     def _window_scores(self, series: np.ndarray, starts: np.ndarray) -> np.ndarray:
         scores = np.empty(len(starts))
-        for begin in range(0, len(starts), SCORING_CHUNK):
-            chunk = starts[begin : begin + SCORING_CHUNK]
+        per_window = self.windows_.window_ * series.shape[1]
+        size = max(1, SCORING_CHUNK_VALUES // per_window)
+        for begin in range(0, len(starts), size):
+            chunk = starts[begin : begin + size]
             windows = cut_windows(series, self.windows_.window_, chunk)
             scores[begin : begin + len(chunk)] = self.detector_.score_samples(
                 self._detector_input(windows)
