@@ -88,6 +88,11 @@ def test_time_column_by_number_in_a_file_without_header(tmp_path):
     values, columns, times = read_series(tmp_path / "plain.csv", "1")
     assert columns is None and times == ["t00000", "t00001", "t00002"]
     assert values.tolist() == [[1.0], [2.0], [3.0]]
+    # A header whose time cell is empty (as pandas writes it) is a header.
+    (tmp_path / "pandas.csv").write_text(",0,1\nt0,1.0,2.0\nt1,3.0,4.0\n")
+    values, columns, times = read_series(tmp_path / "pandas.csv", "1")
+    assert columns == ["0", "1"] and times == ["t0", "t1"]
+    assert values.tolist() == [[1.0, 2.0], [3.0, 4.0]]
     with pytest.raises(ValueError, match="'t00001' is not a number"):
         read_series(tmp_path / "plain.csv")  # without --time-column, stamps are data
 

@@ -79,6 +79,16 @@ def test_to_time_points_checks_its_input():
     assert np.isnan(to_time_points([1.0], [0], 5, 3)[4])
 
 
+def test_an_extreme_window_value_stays_in_the_points_it_covers():
+    starts = np.arange(16)  # 20 points, windows of 5
+    for extreme in (np.inf, np.nan, 1e300):
+        values = np.full(16, 1e-3)
+        values[2] = extreme
+        points = to_time_points(values, starts, 20, 5)
+        assert_allclose(points[7:], 1e-3)  # after the windows holding it
+        assert np.all(np.isnan(points[2:7]) if np.isnan(extreme) else points[2:7] > 1)
+
+
 def test_windows_in_a_pipeline_before_an_estimator_of_tables():
     from sklearn.pipeline import make_pipeline
 

@@ -106,14 +106,17 @@ def _csv_rows(
     """The non-empty rows of a CSV file and its header (None without one).
 
     The first row is a header when it is not all numbers, column ``skip`` (a
-    time column) aside.
+    time column) aside, or when its cell in that column is empty.
     """
     with open(path, newline="") as file:
         rows = [row for row in csv.reader(file) if row]
     if not rows:
         raise ValueError(f"{path}: the file holds no rows.")
     columns = None
-    if not _all_numbers([c for j, c in enumerate(rows[0]) if j != skip]):
+    values = [c for j, c in enumerate(rows[0]) if j != skip]
+    # An empty time cell marks a header too (pandas writes "" over its index).
+    blank_time = skip is not None and skip < len(rows[0]) and not rows[0][skip].strip()
+    if blank_time or not _all_numbers(values):
         columns, rows = [name.strip() for name in rows[0]], rows[1:]
     if not rows:
         raise ValueError(f"{path}: the file holds a header but no data rows.")

@@ -6,6 +6,7 @@ import numbers
 import os
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import maximum_filter1d
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -91,13 +92,15 @@ def to_time_points(
         return spread
     if aggregate != "mean":
         raise ValueError(f"aggregate must be one of {AGGREGATES}, got {aggregate!r}.")
-    sums = np.zeros(n_times + 1)
-    counts = np.zeros(n_times + 1)
-    np.add.at(sums, starts, values)
-    np.add.at(sums, starts + window, -values)
-    np.add.at(counts, starts, 1.0)
-    np.add.at(counts, starts + window, -1.0)
-    sums, counts = np.cumsum(sums)[:n_times], np.cumsum(counts)[:n_times]
+    # Sum each point's covering windows directly (a sliding sum over the
+    # start-indexed values), not as a difference of running sums: one huge or
+    # non-finite window value then affects only the points it covers.
+    at_start = np.zeros(n_times + window - 1)
+    covered = np.zeros(n_times + window - 1)
+    at_start[starts + window - 1] = values
+    covered[starts + window - 1] = 1.0
+    sums = sliding_window_view(at_start, window).sum(axis=1)
+    counts = sliding_window_view(covered, window).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0.5, sums / np.maximum(counts, 1), np.nan)
 
