@@ -28,14 +28,24 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import skae
+from skae import SequenceAutoencoder, SlidingWindows, TimeSeriesOutlierDetector
 from skae._utils._params import parameter_specs
 
-all_estimators = pytest.mark.parametrize(
-    "estimator", ALL_ESTIMATORS, ids=[estimator_id(e) for e in ALL_ESTIMATORS]
-)
-autoencoders = pytest.mark.parametrize(
-    "estimator", AUTOENCODERS, ids=[estimator_id(e) for e in AUTOENCODERS]
-)
+
+def case(estimator):
+    """One estimator as a test case. Recurrent fits are slow on PyTorch, and the
+    series estimators add no backend code of their own, so those cases are
+    left out of the JAX / PyTorch smoke runs (tests/test_backends.py), where
+    tests/test_sequence.py covers the recurrent model instead."""
+    tensorflow_only = isinstance(
+        estimator, (SequenceAutoencoder, SlidingWindows, TimeSeriesOutlierDetector)
+    )
+    marks = [pytest.mark.tensorflow_smoke_only] if tensorflow_only else []
+    return pytest.param(estimator, id=estimator_id(estimator), marks=marks)
+
+
+all_estimators = pytest.mark.parametrize("estimator", [case(e) for e in ALL_ESTIMATORS])
+autoencoders = pytest.mark.parametrize("estimator", [case(e) for e in AUTOENCODERS])
 
 
 def public_estimator_classes():
