@@ -157,10 +157,6 @@ LOADERS = {"ucr": ucr_series, "nab": nab_series, "smap": smap_series}
 # --------------------------------------------------------------- the methods
 
 
-def window_scores_to_points(windows: SlidingWindows, scores, n_times: int):
-    return windows.to_time_points(scores, n_times, aggregate="mean")
-
-
 def with_context(train: np.ndarray, test: np.ndarray, window: int):
     """The test part preceded by the training part's last ``window - 1`` points,
     so that the first test points are covered by whole windows."""
@@ -196,7 +192,7 @@ def run_matrix_profile(train, test, window):
     profile = np.asarray(profile, dtype=np.float64)
     finite = np.isfinite(profile)
     profile[~finite] = profile[finite].max() if finite.any() else 0.0
-    return window_scores_to_points(windows, profile[starts], len(values))[context:]
+    return windows.to_time_points(profile[starts], len(values))[context:]
 
 
 def make_detector(method: str, n_values: int):

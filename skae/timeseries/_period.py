@@ -73,7 +73,7 @@ def estimate_period(
     return int(peaks[np.argmax(acf[peaks])])
 
 
-def choose_window(series, n_times_limit: int | None = None) -> int:
+def choose_window(series) -> int:
     """The ``window="auto"`` rule: the dominant period of the training series.
 
     The period from :func:`estimate_period`, or 32 time steps when there is
@@ -83,5 +83,4 @@ def choose_window(series, n_times_limit: int | None = None) -> int:
     period = estimate_period(values)
     window = period if period is not None else 32
     window = int(np.clip(window, MIN_WINDOW, MAX_WINDOW))
-    limit = n_times_limit if n_times_limit is not None else max(len(values) // 2, 1)
-    return max(1, min(window, limit))
+    return max(1, min(window, len(values) // 2))
