@@ -1,4 +1,7 @@
-"""Anomaly detection by reconstruction error: fit on normal data, pick a threshold.
+"""Anomaly detection with a threshold
+==================================
+
+Anomaly detection by reconstruction error: fit on normal data, pick a threshold.
 
 The workflow a practitioner copies:
 
@@ -15,6 +18,8 @@ Data: the ODDS cardio set (cardiotocography, 21 features, 176 pathologic
 recordings) from ``$SKAE_DATA/odds`` or ``../shared/data/odds``; without it,
 scikit-learn's bundled breast cancer data (30 features), with the malignant
 tumours as the anomalies.
+
+Run it from the repository root::
 
     python examples/anomaly_detection.py --output figures/
 """

@@ -1,4 +1,7 @@
-"""The tutorial's convolutional and denoising autoencoders on Fashion-MNIST.
+"""Convolutional and denoising autoencoders on Fashion-MNIST
+=========================================================
+
+The tutorial's convolutional and denoising autoencoders on Fashion-MNIST.
 
 Two models, each a few lines of skae:
 
@@ -13,6 +16,8 @@ denoised rows.
 
 Data: the Fashion-MNIST IDX files, found through --data-home, SKAE_DATA or the
 Keras cache.
+
+Run it from the repository root::
 
     python examples/fashion_mnist_conv.py --epochs 30 --output figures/
 """

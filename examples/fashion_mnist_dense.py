@@ -1,4 +1,7 @@
-"""The tutorial's dense autoencoders on Fashion-MNIST, each in one line of skae.
+"""Dense autoencoders on Fashion-MNIST
+===================================
+
+The tutorial's dense autoencoders on Fashion-MNIST, each in one line of skae.
 
 Trains the simple (784-32-784), sparse (L1 on the code) and deep (128-64-32)
 models with binary cross-entropy, prints each one's test loss, and saves the
@@ -7,6 +10,8 @@ reconstructions.
 
 Data: the four Fashion-MNIST IDX files, found through --data-home, SKAE_DATA or
 the Keras cache (downloaded through Keras when online).
+
+Run it from the repository root::
 
     python examples/fashion_mnist_dense.py --epochs 20 --output figures/
 """

@@ -1,4 +1,7 @@
-"""Find similar clothes: nearest neighbours of Fashion-MNIST images in code space.
+"""Image search in code space
+==========================
+
+Find similar clothes: nearest neighbours of Fashion-MNIST images in code space.
 
 A ConvAutoencoder with a 32-value code is fitted on the training images (the
 database); each query image from the test set is encoded, and the database
@@ -9,6 +12,8 @@ class label over all test images, for the codes and for the raw pixels.
 
 Data: the Fashion-MNIST IDX files, found through --data-home, SKAE_DATA or the
 Keras cache.
+
+Run it from the repository root::
 
     python examples/fashion_mnist_search.py --epochs 20 --output figures/
 """

@@ -1,8 +1,13 @@
-"""Dimensionality reduction side by side: PCA and a DenseAutoencoder on digits.
+"""PCA versus a dense autoencoder
+==============================
+
+Dimensionality reduction side by side: PCA and a DenseAutoencoder on digits.
 
 Fits both at several code sizes, prints the held-out reconstruction errors, and
 saves two figures: error against code size, and the 2-D codes coloured by digit.
 Runs on scikit-learn's bundled digits (no download) in about a minute.
+
+Run it from the repository root::
 
     python examples/pca_vs_autoencoder.py --output figures/
 """

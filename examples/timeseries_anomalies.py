@@ -1,4 +1,7 @@
-"""Anomalies in a long series: fit on its normal part, score every time point.
+"""Anomalies in a long time series
+===============================
+
+Anomalies in a long series: fit on its normal part, score every time point.
 
 The workflow:
 
@@ -14,6 +17,8 @@ Data: a UCR anomaly archive series (``--ucr-id``, from ``$SKAE_DATA/timeseries``
 or ``../shared/data/timeseries``), whose training prefix is free of anomalies;
 without the data, or with ``--data synthetic``, a noisy periodic signal with a
 burst, a level shift and a faster stretch injected after its normal part.
+
+Run it from the repository root::
 
     python examples/timeseries_anomalies.py --output figures/
 """

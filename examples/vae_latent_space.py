@@ -1,4 +1,7 @@
-"""The tutorials' VAE figures: a 2-D latent space by class, and a decoded grid.
+"""The latent space of a variational autoencoder
+=============================================
+
+The tutorials' VAE figures: a 2-D latent space by class, and a decoded grid.
 
 Fits a VariationalAutoencoder with two latent dimensions (dense by default,
 ``--architecture conv`` for the convolutional one) with a Bernoulli likelihood,
@@ -10,6 +13,8 @@ prints the held-out ELBO and the importance-weighted bound, and saves
 
 Data: MNIST or Fashion-MNIST from --data-home, SKAE_DATA or ../shared/data;
 ``--dataset digits`` uses scikit-learn's bundled 8 x 8 digits (no files needed).
+
+Run it from the repository root::
 
     python examples/vae_latent_space.py --dataset mnist --epochs 30
 """
