@@ -47,7 +47,7 @@ def validate_samples(
 
     Returns
     -------
-    ndarray of ``dtype``, C-contiguous, shape (n_samples, *input_shape_)
+    ndarray of ``dtype``, C-contiguous, shape ``(n_samples, *input_shape_)``
     """
     options = dict(dtype=dtype, order="C", ensure_min_samples=ensure_min_samples)
     if _ndim(X) <= 2:

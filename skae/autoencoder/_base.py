@@ -415,7 +415,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Returns
         -------
-        ndarray of float32, shape (n_samples, *input_shape_)
+        ndarray of float32, shape ``(n_samples, *input_shape_)``
             The decoded data, in the layout the estimator was fitted on.
         """
         check_is_fitted(self)
@@ -441,7 +441,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Returns
         -------
-        ndarray of float32, shape (n_samples, *input_shape_)
+        ndarray of float32, shape ``(n_samples, *input_shape_)``
             The reconstruction, in the layout the estimator was fitted on.
         """
         return self._to_fitted_layout(self._reconstruct(self._validate_input(X)))
@@ -463,7 +463,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
         Returns
         -------
-        ndarray of float64, shape (n_samples,) or (n_samples, *input_shape_)
+        ndarray of float64, shape ``(n_samples,)`` or ``(n_samples, *input_shape_)``
             The per-sample mean of the loss over all values (the training loss
             without regularisation terms), or the loss of each value in the
             layout fitted.

@@ -346,7 +346,7 @@ class VariationalAutoencoder(BaseAutoencoder):
 
         Returns
         -------
-        ndarray of float32, shape (n_samples, *input_shape_)
+        ndarray of float32, shape ``(n_samples, *input_shape_)``
             The likelihood's mean for each draw (for the Bernoulli: pixel
             probabilities), in the layout fitted.
         """

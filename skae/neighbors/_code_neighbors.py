@@ -97,7 +97,7 @@ class CodeNeighbors(BaseEstimator):
         The number of samples in the database.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
         Names of the features seen in ``fit``, when they were all strings.
 
     See Also

@@ -488,7 +488,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of float64, shape (n_samples,) or (n_samples, *input_shape_)
+        ndarray of float64, shape ``(n_samples,)`` or ``(n_samples, *input_shape_)``
             Per feature in the layout fitted: ``(n_samples, n_features_in_)``
             for tables, one value per pixel for images.
         """
@@ -510,7 +510,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of float64, shape (n_samples, *input_shape_)
+        ndarray of float64, shape ``(n_samples, *input_shape_)``
         """
         X = self._scaled(X)
         if not has_marginal_part(self):
