@@ -40,7 +40,7 @@ from sklearn.metrics import (  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from skae import DenseAutoencoder, ReconstructionOutlierDetector  # noqa: E402
-from skae.plotting import plot_error_histogram  # noqa: E402
+from skae.plotting import AnomalyScoreDisplay, FeatureErrorDisplay  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ODDS = Path(os.environ.get("SKAE_DATA", DATA)) / "odds"
@@ -109,10 +109,16 @@ def main() -> None:
     detector.set_threshold(X_valid, max_fpr=args.max_fpr)
     report(f"at most {args.max_fpr:.0%} false alarms on the clean validation set")
 
-    ax = plot_error_histogram(detector, X_test, y_test)
-    ax.set_title(f"{args.data}: errors of the test set")
-    ax.figure.tight_layout()
-    ax.figure.savefig(args.output / "anomaly_error_histogram.png", dpi=100)
+    histogram = AnomalyScoreDisplay.from_estimator(detector, X_test, y_test)
+    histogram.ax_.set_title(f"{args.data}: errors of the test set")
+    histogram.figure_.tight_layout()
+    histogram.figure_.savefig(args.output / "anomaly_error_histogram.png", dpi=100)
+    # Which features made the most anomalous test sample stand out.
+    contributions = FeatureErrorDisplay.from_estimator(
+        detector, X_test, feature_names=features
+    )
+    contributions.figure_.tight_layout()
+    contributions.figure_.savefig(args.output / "anomaly_feature_errors.png", dpi=100)
 
     worst = int(np.argmax(detector.anomaly_score(X_test)))
     per_feature = detector.reconstruction_error(X_test[[worst]], per_feature=True)[0]

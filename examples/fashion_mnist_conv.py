@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 
 from skae import ConvAutoencoder  # noqa: E402
 from skae.datasets import load_fashion_mnist  # noqa: E402
-from skae.plotting import plot_loss_history, plot_reconstructions  # noqa: E402
+from skae.plotting import ReconstructionDisplay, TrainingHistoryDisplay  # noqa: E402
 
 
 def add_noise(images: np.ndarray, level: float, seed: int) -> np.ndarray:
@@ -64,19 +64,16 @@ def main() -> None:
     denoising.fit(noisy_train, X_train)
     bce = -denoising.score(noisy_test, X_test)  # noisy inputs, clean targets
     print(f"denoising: test BCE {bce:.4f} against clean ({denoising.n_iter_} epochs)")
-    denoised = denoising.predict(noisy_test[:10])
 
-    plot_reconstructions(
-        X_test,
-        [noisy_test, denoised],
-        row_titles=("original", "noisy", "denoised"),
-    ).savefig(args.output / "fashion_conv_denoising.png", dpi=80)
-    plot_reconstructions(X_test, conv.predict(X_test[:10])).savefig(
+    ReconstructionDisplay.from_estimator(
+        denoising, X_test, X_noisy=noisy_test, n_samples=10
+    ).figure_.savefig(args.output / "fashion_conv_denoising.png", dpi=80)
+    ReconstructionDisplay.from_estimator(conv, X_test, n_samples=10).figure_.savefig(
         args.output / "fashion_conv_reconstructions.png", dpi=80
     )
-    plot_loss_history(conv, title="convolutional autoencoder").figure.savefig(
-        args.output / "fashion_conv_loss_history.png", dpi=80
-    )
+    TrainingHistoryDisplay.from_estimator(
+        conv, name="convolutional autoencoder"
+    ).figure_.savefig(args.output / "fashion_conv_loss_history.png", dpi=80)
     print(f"figures written to {args.output}/")
 
 

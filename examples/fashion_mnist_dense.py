@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from skae import DenseAutoencoder  # noqa: E402
 from skae.datasets import load_fashion_mnist  # noqa: E402
-from skae.plotting import plot_loss_history, plot_reconstructions  # noqa: E402
+from skae.plotting import ReconstructionDisplay, TrainingHistoryDisplay  # noqa: E402
 
 
 def seed_models(epochs: int) -> dict[str, DenseAutoencoder]:
@@ -73,10 +73,10 @@ def main() -> None:
             f"{name:>6}: test binary cross-entropy {-model.score(X_test):.4f} "
             f"after {model.n_iter_} epochs (best epoch {model.best_epoch_})"
         )
-        plot_loss_history(model, ax=ax, title=f"{name} autoencoder")
-        plot_reconstructions(X_test, model.predict(X_test[:10])).savefig(
-            args.output / f"fashion_{name}_reconstructions.png", dpi=80
-        )
+        TrainingHistoryDisplay.from_estimator(model, ax=ax, name=f"{name} autoencoder")
+        ReconstructionDisplay.from_estimator(
+            model, X_test, n_samples=10, image_shape=(28, 28)
+        ).figure_.savefig(args.output / f"fashion_{name}_reconstructions.png", dpi=80)
     fig.tight_layout()
     fig.savefig(args.output / "fashion_loss_history.png", dpi=80)
     print(f"figures written to {args.output}/")

@@ -25,6 +25,7 @@ from sklearn.model_selection import train_test_split  # noqa: E402
 
 from skae import DenseAutoencoder  # noqa: E402
 from skae.metrics import round_trip_error  # noqa: E402
+from skae.plotting import CodeSizeDisplay, LatentSpaceDisplay  # noqa: E402
 
 
 def main() -> None:
@@ -54,28 +55,17 @@ def main() -> None:
             f"autoencoder {errors['autoencoder'][-1]:.4f}"
         )
 
-    fig, ax = plt.subplots(figsize=(5, 4))
-    for name, values in errors.items():
-        ax.plot(args.components, values, marker="o", label=name)
-    ax.set(
-        xlabel="n_components",
-        ylabel="held-out MSE",
-        xscale="log",
-        xticks=args.components,
-        xticklabels=args.components,
-        title="Reconstruction error on digits",
-    )
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(args.output / "pca_vs_autoencoder_error.png", dpi=100)
+    curves = CodeSizeDisplay(n_components=args.components, errors=errors).plot()
+    curves.ax_.set_title("Reconstruction error on digits")
+    curves.figure_.tight_layout()
+    curves.figure_.savefig(args.output / "pca_vs_autoencoder_error.png", dpi=100)
 
     k = min(args.components)
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.5))
     for ax, model, name in zip(axes, models[k], ("PCA", "autoencoder"), strict=True):
-        codes = model.transform(X_test)
-        points = ax.scatter(codes[:, 0], codes[:, 1], c=y_test, cmap="tab10", s=8)
+        LatentSpaceDisplay.from_estimator(model, X_test, y_test, ax=ax)
         ax.set(title=f"{name}: {k}-D codes of held-out digits")
-    fig.colorbar(points, ax=axes, label="digit")
+    fig.tight_layout()
     fig.savefig(args.output / "pca_vs_autoencoder_codes.png", dpi=100)
     print(f"figures written to {args.output}/")
 

@@ -37,7 +37,7 @@ from skae import (  # noqa: E402
     ReconstructionOutlierDetector,
     TimeSeriesOutlierDetector,
 )
-from skae.plotting import plot_series_scores  # noqa: E402
+from skae.plotting import SeriesScoreDisplay  # noqa: E402
 
 DATA = Path(
     os.environ.get("SKAE_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -104,7 +104,9 @@ def main() -> None:
     for start, stop in intervals[:10]:
         print(f"  [{start}, {stop})")
 
-    fig = plot_series_scores(model, rest, anomalies=truth, start=train_end)
+    fig = SeriesScoreDisplay.from_estimator(
+        model, rest, anomalies=truth, start=train_end
+    ).figure_
     fig.suptitle(f"{name}: anomaly score after the normal part")
     fig.tight_layout()
     fig.savefig(args.output / "timeseries_scores.png", dpi=100)

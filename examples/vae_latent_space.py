@@ -26,11 +26,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from scipy.stats import norm  # noqa: E402
-
 from skae import VariationalAutoencoder  # noqa: E402
+from skae.plotting import LatentGridDisplay, LatentSpaceDisplay  # noqa: E402
 
 
 def load(name: str, data_home):
@@ -82,24 +79,16 @@ def main() -> None:
         f"({vae.n_iter_} epochs)"
     )
 
-    codes = vae.transform(X_test)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    points = ax.scatter(codes[:, 0], codes[:, 1], c=y_test, cmap="tab10", s=3)
-    fig.colorbar(points, ax=ax, label="class")
-    ax.set(xlabel="z[0]", ylabel="z[1]", title="posterior means of the test images")
-    fig.savefig(args.output / "vae_latent_space.png", dpi=80)
+    latent = LatentSpaceDisplay.from_estimator(vae, X_test, y_test)
+    latent.ax_.set_title("posterior means of the test images")
+    latent.figure_.savefig(args.output / "vae_latent_space.png", dpi=80)
 
     # Quantiles of N(0, 1) spaced evenly in probability cover the prior evenly.
-    values = norm.ppf(np.linspace(0.05, 0.95, args.grid))
-    grid = np.array([[z0, z1] for z1 in values[::-1] for z0 in values])
-    images = vae.inverse_transform(grid.astype(np.float32))
-    images = images.reshape(args.grid, args.grid, side, side)
-    canvas = images.transpose(0, 2, 1, 3).reshape(args.grid * side, args.grid * side)
-    fig, ax = plt.subplots(figsize=(8, 8))
-    extent = (values[0], values[-1], values[0], values[-1])
-    ax.imshow(canvas, cmap="gray", extent=extent)
-    ax.set(xlabel="z[0]", ylabel="z[1]", title="decoded over the prior's quantiles")
-    fig.savefig(args.output / "vae_latent_grid.png", dpi=80)
+    grid = LatentGridDisplay.from_estimator(
+        vae, n_points=args.grid, image_shape=(side, side)
+    )
+    grid.ax_.set_title("decoded over the prior's quantiles")
+    grid.figure_.savefig(args.output / "vae_latent_grid.png", dpi=80)
     print(f"figures written to {args.output}/")
 
 
