@@ -1,6 +1,7 @@
 """The examples run end to end, with tiny settings, and write their figures."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_vae_latent_space_example(tmp_path):
         assert (tmp_path / f"{name}.png").stat().st_size > 0
 
 
-def test_demo_command_prints_both_errors():
+def test_demo_prints_both_errors_and_writes_the_report(tmp_path):
     result = subprocess.run(
         [
             sys.executable,
@@ -150,8 +151,11 @@ def test_demo_command_prints_both_errors():
             "demo",
             "--components",
             "2",
+            "3",
             "--epochs",
             "2",
+            "--out",
+            str(tmp_path / "report"),
         ],
         capture_output=True,
         text=True,
@@ -162,6 +166,20 @@ def test_demo_command_prints_both_errors():
     assert len(row) == 1
     pca_mse, ae_mse = (float(v) for v in row[0].split()[1:3])
     assert 0 < pca_mse < 0.1 and 0 < ae_mse < 0.2
+    # One progress line per model on standard error, and nothing else there.
+    lines = result.stderr.splitlines()
+    assert [re.sub(r"[0-9.]+ s$", "T s", line) for line in lines] == [
+        "autoencoder, code size 2: 2 epochs, T s",
+        "autoencoder, code size 3: 2 epochs, T s",
+        "outlier detector: 2 epochs, T s",
+    ]
+    page = (tmp_path / "report" / "report.html").read_text()
+    figures = sorted(p.name for p in (tmp_path / "report").glob("*.png"))
+    assert len(figures) >= 5
+    assert page.count('src="data:image/png;base64,') == len(figures)
+    for section in ("Reconstruction error against code size", "Latent space"):
+        assert f"<h2>{section}</h2>" in page
+    assert "ROC-AUC" in page and "<table>" in page
 
 
 def test_skae_load_is_exported():

@@ -2,7 +2,8 @@
 
 ``skae demo`` fits a DenseAutoencoder and PCA at the same code sizes on
 scikit-learn's digits (bundled, no download) and prints their held-out
-reconstruction errors side by side. ``skae detect fit`` and ``skae detect score``
+reconstruction errors side by side; ``skae demo --out DIR`` also writes an HTML
+report with figures of what it did. ``skae detect fit`` and ``skae detect score``
 fit an outlier detector on a file of normal data and score other files with it;
 ``skae series fit`` and ``skae series score`` do the same for long series,
 scoring every time point.
@@ -14,7 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ._demo import run_demo
+from ._demo import add_demo_command
 from ._detect import add_detect_command
 from ._series import add_series_command
 
@@ -25,19 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="skae", description="scikit-learn-native autoencoders for Keras 3."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser(
-        "demo", help="autoencoder vs PCA on digits: held-out reconstruction error"
-    )
-    demo.add_argument(
-        "--components",
-        type=int,
-        nargs="+",
-        default=[2, 4, 8, 16],
-        help="code sizes to compare (default: 2 4 8 16)",
-    )
-    demo.add_argument("--epochs", type=int, default=200, help="most epochs per fit")
-    demo.add_argument("--seed", type=int, default=0, help="random seed")
-    demo.set_defaults(handler=run_demo)
+    add_demo_command(commands)
     add_detect_command(commands)
     add_series_command(commands)
     return parser

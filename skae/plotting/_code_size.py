@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+from matplotlib.ticker import NullLocator
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 
@@ -78,7 +79,7 @@ class CodeSizeDisplay:
         self.ax_.set_xscale("log", base=2)
         self.ax_.set_yscale("log")
         self.ax_.set_xticks(sizes, [str(int(s)) for s in sizes])
-        self.ax_.minorticks_off()
+        self.ax_.xaxis.set_minor_locator(NullLocator())
         self.ax_.set(xlabel="code size (n_components)", ylabel=self.error_name)
         self.ax_.legend()
         return self

@@ -116,7 +116,9 @@ class ReconstructionDisplay:
                     image = as_image(values[c], shape)
                     self.images_.append(self.axes_[r, c].imshow(image, cmap="gray"))
                     clean_image_axes(self.axes_[r, c])
-                self.axes_[r, 0].set_ylabel(title)
+                self.axes_[r, 0].set_ylabel(
+                    title, rotation=0, ha="right", va="center", fontsize="small"
+                )
             return self
         self.figure_, self.axes_ = axes_grid(
             ax, 1, n_samples, (2.6 * n_samples, 2.6), sharey=True
