@@ -18,6 +18,14 @@ MODULES = [
     "skae.autoencoder._sequence",
     "skae.timeseries._detector",
     "skae.timeseries._windows",
+    "skae.plotting._anomaly_score",
+    "skae.plotting._code_size",
+    "skae.plotting._feature_error",
+    "skae.plotting._history",
+    "skae.plotting._latent_grid",
+    "skae.plotting._latent_space",
+    "skae.plotting._reconstruction",
+    "skae.plotting._series_score",
 ]
 
 
