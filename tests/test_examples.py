@@ -186,3 +186,52 @@ def test_skae_load_is_exported():
     import skae
 
     assert callable(skae.load) and "DenseAutoencoder" in skae.__all__
+
+
+def test_demo_on_mnist_files(tmp_path, shared_data_dir):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skae.cli",
+            "demo",
+            "--data",
+            "mnist",
+            "--n-train",
+            "400",
+            "--components",
+            "2",
+            "--epochs",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "SKAE_DATA": str(shared_data_dir)},
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "mnist: 400 training and 100 held-out images of 784 pixels" in result.stdout
+    assert "28x28 pixels" in (tmp_path / "report.html").read_text()
+
+
+def test_demo_without_the_files_says_where_it_looked(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skae.cli",
+            "demo",
+            "--data",
+            "fashion-mnist",
+            "--data-home",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("skae demo: ") and str(tmp_path) in result.stderr
+    assert "Traceback" not in result.stderr

@@ -91,7 +91,10 @@ def run_demo(args: argparse.Namespace) -> int:
     from ..metrics import round_trip_error
     from ._progress import EpochProgressBar
 
-    X_train, X_test, y_train, y_test, side = load_images(args)
+    try:
+        X_train, X_test, y_train, y_test, side = load_images(args)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"skae demo: {error}") from None
     print(
         f"{args.data}: {X_train.shape[0]} training and {X_test.shape[0]} held-out "
         f"images of {X_train.shape[1]} pixels in [0, 1]; Keras backend: {_backend()}"
