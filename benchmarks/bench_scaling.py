@@ -1,0 +1,185 @@
+"""Scaling out: searches on a Dask cluster, Dask scoring, several devices.
+
+Three measurements, each comparing its methods in the same run:
+
+- ``search``: seconds for a grid search of 16 fits of ``DenseAutoencoder`` on
+  the digits, in one process (``n_jobs=1``) and on a local Dask cluster of 1
+  and 2 single-threaded worker processes (joblib's dask backend).
+- ``scoring``: rows per second of a fitted ``ReconstructionOutlierDetector``
+  scoring a table of ``--rows`` rows (default 10 million): in one process, one
+  block after another, and with ``skae.distributed.apply_by_partition`` on a
+  local Dask cluster of 2 workers. The scores are checked equal.
+- ``devices``: seconds per epoch of the same model under Keras' JAX
+  ``DataParallel`` over 1 and 2 virtual CPU devices (one subprocess each,
+  ``XLA_FLAGS=--xla_force_host_platform_device_count``); on a machine with
+  accelerators the same code spreads the batch over them.
+
+Run from the repository root::
+
+    python benchmarks/bench_scaling.py                 # all three
+    python benchmarks/bench_scaling.py --task scoring --rows 2000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+DEVICE_SCRIPT = r"""
+import json, sys, time
+import keras, numpy as np
+from skae import DenseAutoencoder
+rows, epochs = int(sys.argv[1]), int(sys.argv[2])
+X = np.random.default_rng(0).random((rows, 784), dtype=np.float32)
+devices = keras.distribution.list_devices()
+with keras.distribution.DataParallel(devices=devices).scope():
+    model = DenseAutoencoder(32, hidden_layer_sizes=(256,), batch_size=256,
+                             epochs=1, early_stopping=False, random_state=0)
+    model.fit(X)  # compiles
+    start = time.perf_counter()
+    model.set_params(epochs=epochs, warm_start=True).fit(X)
+    seconds = (time.perf_counter() - start) / epochs
+print(json.dumps({"devices": len(devices), "seconds_per_epoch": seconds}))
+"""
+
+
+def local_cluster(n_workers: int):
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    return cluster, Client(cluster)
+
+
+def bench_search(epochs: int) -> None:
+    from joblib import parallel_config
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from skae import DenseAutoencoder
+    from skae.metrics import round_trip_scorer
+
+    X = load_digits().data / 16.0
+    grid = {"n_components": [2, 4, 8, 16], "hidden_layer_sizes": ["auto", (64,)]}
+
+    def search(n_jobs):
+        return GridSearchCV(
+            DenseAutoencoder(epochs=epochs, random_state=0),
+            grid,
+            scoring=round_trip_scorer,
+            cv=KFold(2),
+            n_jobs=n_jobs,
+        )
+
+    print(f"search: 16 fits (8 settings x 2 folds), digits, at most {epochs} epochs")
+    print(f"{'where':<28} {'seconds':>8}  best")
+    start = time.perf_counter()
+    local = search(1).fit(X)
+    print(
+        f"{'one process':<28} {time.perf_counter() - start:>8.1f}  {local.best_params_}"
+    )
+    for n_workers in (1, 2):
+        cluster, client = local_cluster(n_workers)
+        try:
+            start = time.perf_counter()
+            with parallel_config(backend="dask"):
+                found = search(-1).fit(X)
+            seconds = time.perf_counter() - start
+        finally:
+            client.close()
+            cluster.close()
+        same = found.best_params_ == local.best_params_
+        label = f"Dask, {n_workers} worker{'s' if n_workers > 1 else ''}"
+        print(f"{label:<28} {seconds:>8.1f}  same best: {same}")
+
+
+def bench_scoring(rows: int, chunk_rows: int) -> None:
+    import dask.array as da
+
+    from skae import DenseAutoencoder, ReconstructionOutlierDetector
+    from skae.distributed import apply_by_partition
+
+    n_features = 16
+    rng = np.random.default_rng(0)
+    detector = ReconstructionOutlierDetector(
+        DenseAutoencoder(4, epochs=20, random_state=0), marginal_bins=None
+    ).fit(rng.normal(size=(20_000, n_features)).astype(np.float32))
+    data = da.random.default_rng(1).standard_normal(
+        (rows, n_features), chunks=(chunk_rows, n_features), dtype=np.float32
+    )
+    print(f"scoring: {rows:,} rows x {n_features} features, blocks of {chunk_rows:,}")
+    print(f"{'where':<28} {'seconds':>8} {'rows/s':>12}")
+    start = time.perf_counter()
+    one_process = np.concatenate(
+        [
+            detector.score_samples(data.blocks[i].compute())
+            for i in range(data.numblocks[0])
+        ]
+    )
+    seconds = time.perf_counter() - start
+    print(
+        f"{'one process, block by block':<28} {seconds:>8.1f} {rows / seconds:>12,.0f}"
+    )
+    cluster, client = local_cluster(2)
+    try:
+        lazy = apply_by_partition(detector, data, "score_samples")
+        start = time.perf_counter()
+        scores = client.compute(lazy).result()
+        seconds = time.perf_counter() - start
+    finally:
+        client.close()
+        cluster.close()
+    print(f"{'Dask, 2 workers':<28} {seconds:>8.1f} {rows / seconds:>12,.0f}")
+    print(f"same scores: {bool(np.allclose(scores, one_process, rtol=1e-5))}")
+
+
+def bench_devices(rows: int, epochs: int) -> None:
+    print(f"devices: JAX DataParallel, {rows:,} rows x 784, batch 256, {epochs} epochs")
+    print(f"{'devices':>7} {'s/epoch':>8}")
+    for count in (1, 2):
+        env = {
+            **os.environ,
+            "KERAS_BACKEND": "jax",
+            "XLA_FLAGS": f"--xla_force_host_platform_device_count={count}",
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", DEVICE_SCRIPT, str(rows), str(epochs)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        line = json.loads(result.stdout.strip().splitlines()[-1])
+        print(f"{line['devices']:>7} {line['seconds_per_epoch']:>8.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--task", choices=["search", "scoring", "devices", "all"], default="all"
+    )
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--chunk-rows", type=int, default=500_000)
+    parser.add_argument("--epochs", type=int, default=30)
+    args = parser.parse_args()
+    if args.task in ("search", "all"):
+        bench_search(args.epochs)
+    if args.task in ("scoring", "all"):
+        bench_scoring(args.rows, args.chunk_rows)
+    if args.task in ("devices", "all"):
+        bench_devices(60_000, 3)
+
+
+if __name__ == "__main__":
+    main()
