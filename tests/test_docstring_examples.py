@@ -26,6 +26,7 @@ MODULES = [
     "skae.plotting._latent_space",
     "skae.plotting._reconstruction",
     "skae.plotting._series_score",
+    "skae.distributed._partitions",
 ]
 
 

@@ -56,8 +56,8 @@ class AnomalyScoreDisplay:
     >>> from skae.plotting import AnomalyScoreDisplay
     >>> scores = np.r_[np.random.default_rng(0).gamma(2, size=200), 12, 15]
     >>> display = AnomalyScoreDisplay.from_predictions(scores, threshold=8.0)
-    >>> display.threshold_line_.get_xdata()[0]
-    np.float64(8.0)
+    >>> float(display.threshold_line_.get_xdata()[0])
+    8.0
     """
 
     def __init__(

@@ -64,8 +64,8 @@ class FeatureErrorDisplay:
     >>> display = FeatureErrorDisplay(
     ...     errors=np.array([0.1, 3.0, 0.2]), feature_names=["a", "b", "c"]
     ... ).plot()
-    >>> [label.get_text() for label in display.ax_.get_yticklabels()]
-    ['c', 'a', 'b']
+    >>> [label.get_text() for label in display.ax_.get_yticklabels()]  # bottom up
+    ['a', 'c', 'b']
     """
 
     def __init__(
