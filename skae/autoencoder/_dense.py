@@ -213,15 +213,16 @@ def pca_weights(X: np.ndarray, n_components: int) -> list[np.ndarray]:
     """
     from sklearn.utils.extmath import randomized_svd
 
-    X = np.asarray(X, dtype=np.float64)[:PCA_INIT_MAX_ROWS]
-    mean = X.mean(axis=0)
-    centred = X - mean
+    # One float64 copy of the rows used, centred in place.
+    centred = np.array(X[:PCA_INIT_MAX_ROWS], dtype=np.float64)
+    mean = centred.mean(axis=0)
+    centred -= mean
     rank = min(n_components, *centred.shape)
     if rank < 0.5 * min(centred.shape):
         _, _, directions = randomized_svd(centred, rank, random_state=0)
     else:
         _, _, directions = np.linalg.svd(centred, full_matrices=False)
-    components = np.zeros((n_components, X.shape[1]))
+    components = np.zeros((n_components, centred.shape[1]))
     components[:rank] = directions[:rank]
     weights = [components.T, -mean @ components.T, components, mean]
     return [w.astype(np.float32) for w in weights]
