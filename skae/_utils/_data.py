@@ -101,12 +101,25 @@ def shuffled_split(arrays: list, fraction: float, seed: int):
     into it.
     """
     n_samples = arrays[0].shape[0]
-    n_validation = max(1, round(fraction * n_samples))
-    if n_samples - n_validation < 1:
-        raise ValueError(
-            f"validation_fraction={fraction} leaves no training sample out of "
-            f"n_samples={n_samples}; lower it or set early_stopping=False."
-        )
+    n_validation = validation_size(n_samples, fraction)
     order = np.random.RandomState(seed).permutation(n_samples)
     shuffled = [array[order] for array in arrays]
     return [a[n_validation:] for a in shuffled], [a[:n_validation] for a in shuffled]
+
+
+def validation_size(n: int, fraction: float, batches: bool = False) -> int:
+    """Rows (or, with ``batches``, batches) held out: ``fraction`` of ``n``, at
+    least one; raise ``ValueError`` if none is left to train on."""
+    n_validation = max(1, round(fraction * n))
+    if n - n_validation < 1:
+        if batches:
+            raise ValueError(
+                f"validation_fraction={fraction} leaves no training batch out of "
+                f"the PyDataset's {n} batch(es) (a PyDataset is split by batch); "
+                "lower it or set early_stopping=False."
+            )
+        raise ValueError(
+            f"validation_fraction={fraction} leaves no training sample out of "
+            f"n_samples={n}; lower it or set early_stopping=False."
+        )
+    return n_validation

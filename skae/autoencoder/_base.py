@@ -25,6 +25,7 @@ from .._keras import (
     compile_model,
     make_optimizer,
 )
+from .._keras._batches import surfaced_errors
 from .._keras.layers import NOISES, InputCorruption
 from .._utils._data import (
     check_unit_interval,
@@ -43,7 +44,9 @@ from .._utils._params import (
     check_params,
 )
 from .._utils._seeding import draw_seed, keras_seed
+from .._utils._sources import is_out_of_core
 from .._utils._state import restored_on_failure
+from ._out_of_core import TrainingStream, code_blocks, has_target, inference_blocks
 
 # Rows per prediction call: large batches keep the per-call overhead small.
 PREDICTION_BATCH_SIZE = 4096
@@ -149,8 +152,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         return False
 
-    def _validation_loss(self, validation: list) -> float:
-        """The compiled loss of the current weights on the validation arrays."""
+    def _validation_loss(self, validation) -> float:
+        """The compiled loss of the current weights on the validation data
+        (a list of arrays, or a Keras ``PyDataset``)."""
+        if isinstance(validation, keras.utils.PyDataset):
+            with surfaced_errors(validation):
+                loss = self.model_.evaluate(validation, verbose=0, return_dict=True)
+            return float(loss["loss"])
         loss = self.model_.evaluate(
             *validation, batch_size=self.batch_size, verbose=0, return_dict=True
         )["loss"]
@@ -198,16 +206,34 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
             Training data: flat vectors, or images and sequences with their
-            axes.
+            axes. An out-of-core source streams (see Notes).
         y : array-like of the shape of X, or None, default=None
             A clean target (``fit(X_noisy, X_clean)``): used only when it has
             exactly the shape of ``X``. Anything else, such as class labels
-            passed by a Pipeline, is ignored.
+            passed by a Pipeline, is ignored. With a streamed ``X``, a target
+            is read by the same row indices; a ``keras.utils.PyDataset``
+            carries its target in ``(x, y)`` batches and ``y`` is ignored.
 
         Returns
         -------
         self : object
             The fitted estimator.
+
+        Notes
+        -----
+        A NumPy ``np.memmap``, an ``h5py.Dataset``, a ``zarr.Array`` or a
+        ``keras.utils.PyDataset`` (batches ``x``, ``(x,)`` or ``(x, y)``) is
+        never loaded whole: it is read once in order, to check its values and
+        find their range, then in batches of ``batch_size`` rows read by
+        sorted index, reshuffled each epoch. The validation split is made of
+        row indices (the rows held out in memory for the same
+        ``random_state``); a ``PyDataset`` is split by batch instead:
+        ``validation_fraction`` of its batches, at least one, chosen at
+        random. The dense ``"auto"`` network starts at PCA of a random sample
+        of at most 5,000 training rows. Memory is bounded by a batch, the
+        model and one 4-byte index per row; results are reproducible for an
+        int ``random_state`` but differ from a fit on the same data in
+        memory, whose batches Keras draws.
         """
         return self._guarded_fit(X, y, incremental=False)
 
@@ -220,7 +246,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Training data.
+            Training data; an out-of-core source streams, as in :meth:`fit`.
         y : array-like of the shape of X, or None, default=None
             A clean target, as in :meth:`fit`.
 
@@ -241,6 +267,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         check_params(self)
         self._check_params()
         continuing = (incremental or self.warm_start) and self.__sklearn_is_fitted__()
+        if is_out_of_core(X):
+            self._fit_stream(X, y, incremental=incremental, continuing=continuing)
+            return
         X = validate_samples(self, X, reset=not continuing, ensure_min_samples=2)
         target = validate_target(y, X)
         if self.loss == "binary_crossentropy":
@@ -267,17 +296,86 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 # training must beat them on the validation data to replace them.
                 baseline = self._validation_loss(validation)
             del X, target, arrays
-            monitor = TrainingMonitor(
-                monitor="val_loss" if validating else "loss",
-                patience=math.inf if incremental else self.n_iter_no_change,
-                tol=self.tol,
-                restore_best=validating,
-                baseline=baseline,
-            )
+            monitor = self._monitor(validating, incremental, baseline)
             history = self._train(
-                train, validation, monitor, epochs=1 if incremental else self.epochs
+                train,
+                validation,
+                monitor,
+                epochs=1 if incremental else self.epochs,
+                n_samples=len(train[0]),
             )
         self._record(history, monitor)
+
+    def _fit_stream(self, X, y, *, incremental: bool, continuing: bool) -> None:
+        """The fit loop on an out-of-core source: the same steps, by index.
+
+        The source is read once in order (validation and range), then in
+        batches by index: the validation split, the per-epoch shuffle and the
+        sample of :meth:`_initialize_weights` are index arrays.
+        """
+        stream = TrainingStream(
+            self,
+            X,
+            y,
+            reset=not continuing,
+            unit_interval=self.loss == "binary_crossentropy",
+        )
+        seed = draw_seed(self.random_state)
+        with keras_seed(seed):
+            if not continuing:
+                self._initialize_networks(
+                    stream.network_shape, stream.value_range, stream.n_samples
+                )
+            validating = self.early_stopping and not incremental
+            if validating:
+                train_units, validation_units = stream.split(
+                    self.validation_fraction, seed
+                )
+                validation = stream.batches(validation_units, self.batch_size)
+            else:
+                train_units, validation = stream.all_units(), None
+            # Independent streams for the training order and the sample.
+            shuffle_seed, sample_seed = np.random.SeedSequence(seed).generate_state(2)
+            n_train = stream.n_rows(train_units)
+            train = stream.batches(train_units, self.batch_size, int(shuffle_seed))
+            try:
+                baseline = None
+                # Only an architecture that starts from the data reads a sample.
+                if (
+                    not continuing
+                    and type(self)._initialize_weights
+                    is not BaseAutoencoder._initialize_weights
+                    and self._initialize_weights(
+                        stream.initial_sample(train_units, int(sample_seed))
+                    )
+                    and validating
+                ):
+                    baseline = self._validation_loss(validation)
+                del train_units
+                monitor = self._monitor(validating, incremental, baseline)
+                history = self._train(
+                    train,
+                    validation,
+                    monitor,
+                    epochs=1 if incremental else self.epochs,
+                    n_samples=n_train,
+                )
+            finally:
+                for dataset in (train, validation):
+                    if dataset is not None:
+                        dataset.close()
+        self._record(history, monitor)
+
+    def _monitor(
+        self, validating: bool, incremental: bool, baseline
+    ) -> TrainingMonitor:
+        return TrainingMonitor(
+            monitor="val_loss" if validating else "loss",
+            patience=math.inf if incremental else self.n_iter_no_change,
+            tol=self.tol,
+            restore_best=validating,
+            baseline=baseline,
+        )
 
     def _initialize_networks(
         self,
@@ -306,13 +404,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.history_ = {}
         self.n_iter_ = 0
 
-    def _train(self, train: list, validation: list | None, monitor, *, epochs: int):
+    def _train(
+        self,
+        train,
+        validation,
+        monitor,
+        *,
+        epochs: int,
+        n_samples: int,
+    ):
+        """Train on ``train`` (a list of arrays, or a Keras ``PyDataset``),
+        validating on ``validation`` (the same kind, or None)."""
         optimizer = self.model_.optimizer
         compile_model(
             self.model_,
             optimizer,
             self._keras_loss(),
-            len(train[0]),
+            n_samples,
             xla_pays=self._xla_pays,
         )
         # Every call starts at learning_rate (a schedule may have lowered it).
@@ -320,16 +428,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         schedule = []
         if self.learning_rate_schedule == "cosine" and epochs > 1:
             schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
-        return self.model_.fit(
-            *train,
-            batch_size=self.batch_size,
-            epochs=self.n_iter_ + epochs,
-            initial_epoch=self.n_iter_,
-            validation_data=None if validation is None else tuple(validation),
-            shuffle=True,
-            verbose=self.verbose,
-            callbacks=[monitor, *schedule, *(self.callbacks or [])],
-        )
+        if isinstance(train, keras.utils.PyDataset):
+            # The dataset batches and shuffles by itself.
+            data, options = (train,), {"shuffle": False}
+        else:
+            data = tuple(train)
+            options = {"batch_size": self.batch_size, "shuffle": True}
+            validation = None if validation is None else tuple(validation)
+        with surfaced_errors(train, validation):
+            return self.model_.fit(
+                *data,
+                epochs=self.n_iter_ + epochs,
+                initial_epoch=self.n_iter_,
+                validation_data=validation,
+                verbose=self.verbose,
+                callbacks=[monitor, *schedule, *(self.callbacks or [])],
+                **options,
+            )
 
     def _record(self, history, monitor: TrainingMonitor) -> None:
         epochs_before = self.n_iter_
@@ -372,6 +487,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         X = validate_samples(self, X, reset=False)
         return X.reshape((len(X), *self._network_shape))
 
+    def _over_blocks(self, X, compute, *, unit_interval: bool = False):
+        """Return ``compute`` of ``X`` validated, in the network's layout.
+
+        In-memory data are validated and computed at once. An out-of-core
+        source is read in consecutive blocks (each checked: finite, and in
+        [0, 1] with ``unit_interval``) of a multiple of the prediction batch,
+        so that the network sees the same batches as in memory; the outputs
+        are concatenated in memory.
+        """
+        if not is_out_of_core(X):
+            return compute(self._validate_input(X))
+        check_is_fitted(self)
+        blocks = inference_blocks(
+            self, X, multiple=PREDICTION_BATCH_SIZE, unit_interval=unit_interval
+        )
+        return np.concatenate([compute(x) for x, _ in blocks])
+
     @property
     def _network_shape(self) -> tuple[int, ...]:
         return tuple(self.model_.input_shape[1:])
@@ -393,14 +525,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Data to encode, in the layout fitted or flat.
+            Data to encode, in the layout fitted or flat. An out-of-core
+            source (``np.memmap``, ``h5py.Dataset``, ``zarr.Array``,
+            ``keras.utils.PyDataset``) is read in blocks; the codes are
+            returned in memory.
 
         Returns
         -------
         ndarray of float32, shape (n_samples, n_components)
             The codes, always 2-D (a feature map is flattened).
         """
-        X = self._validate_input(X)
+        return self._over_blocks(X, self._encode)
+
+    def _encode(self, X: np.ndarray) -> np.ndarray:
         encoded = self._predict_with(self.encoder_, X)
         codes = encoded[0] if isinstance(encoded, (list, tuple)) else encoded
         return codes.reshape(codes.shape[0], -1)
@@ -411,21 +548,31 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_components)
-            Codes, as returned by :meth:`transform`.
+            Codes, as returned by :meth:`transform`; an out-of-core source of
+            codes is read in blocks.
 
         Returns
         -------
         ndarray of float32, shape ``(n_samples, *input_shape_)``
-            The decoded data, in the layout the estimator was fitted on.
+            The decoded data, in the layout the estimator was fitted on (in
+            memory).
         """
         check_is_fitted(self)
-        codes = check_array(X, dtype=np.float32, order="C")
         expected = math.prod(self._latent_shape)
+        if is_out_of_core(X):
+            blocks = code_blocks(
+                X, expected, multiple=PREDICTION_BATCH_SIZE, name=type(self).__name__
+            )
+            return np.concatenate([self._decode(codes) for codes in blocks])
+        codes = check_array(X, dtype=np.float32, order="C")
         if codes.shape[1] != expected:
             raise ValueError(
                 f"X has {codes.shape[1]} features, but {type(self).__name__}."
                 f"inverse_transform is expecting {expected} code features as input."
             )
+        return self._decode(codes)
+
+    def _decode(self, codes: np.ndarray) -> np.ndarray:
         decoded = self._predict_with(
             self.decoder_, codes.reshape((-1, *self._latent_shape))
         )
@@ -437,14 +584,17 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Data to reconstruct.
+            Data to reconstruct; an out-of-core source is read in blocks.
 
         Returns
         -------
         ndarray of float32, shape ``(n_samples, *input_shape_)``
-            The reconstruction, in the layout the estimator was fitted on.
+            The reconstruction, in the layout the estimator was fitted on (in
+            memory).
         """
-        return self._to_fitted_layout(self._reconstruct(self._validate_input(X)))
+        return self._over_blocks(
+            X, lambda rows: self._to_fitted_layout(self._reconstruct(rows))
+        )
 
     def _reconstruct(self, X: np.ndarray) -> np.ndarray:
         """Reconstruct validated data in the network's layout."""
@@ -456,7 +606,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Data to reconstruct.
+            Data to reconstruct; an out-of-core source is read in blocks.
         per_feature : bool, default=False
             If True, return the loss of every value of every sample (every
             feature, pixel or time step), to see what is hard to reconstruct.
@@ -468,11 +618,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             without regularisation terms), or the loss of each value in the
             layout fitted.
         """
-        X = self._validate_input(X)
-        errors = elementwise_error(X, self._reconstruct(X), self.loss)
-        if per_feature:
-            return self._to_fitted_layout(errors)
-        return errors.reshape(len(errors), -1).mean(axis=1)
+
+        def errors_of(rows: np.ndarray) -> np.ndarray:
+            errors = elementwise_error(rows, self._reconstruct(rows), self.loss)
+            if per_feature:
+                return self._to_fitted_layout(errors)
+            return errors.reshape(len(errors), -1).mean(axis=1)
+
+        return self._over_blocks(X, errors_of)
 
     def score_samples(self, X) -> np.ndarray:
         """Return minus the reconstruction loss of each sample (higher is better).
@@ -480,7 +633,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Data to score.
+            Data to score; an out-of-core source is read in blocks.
 
         Returns
         -------
@@ -494,17 +647,21 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Data to score.
+            Data to score; an out-of-core source is read in blocks.
         y : array-like of the shape of X, or None, default=None
             A clean target, as in :meth:`fit`: then the score is minus the mean
             loss of ``predict(X)`` against ``y`` (how well noisy ``X`` is
             denoised), so a grid search over ``fit(X_noisy, X_clean)`` is
-            judged on denoising. Any other ``y`` is ignored.
+            judged on denoising. Any other ``y`` is ignored. For a
+            ``keras.utils.PyDataset``, the target comes in its ``(x, y)``
+            batches.
 
         Returns
         -------
         float
         """
+        if is_out_of_core(X):
+            return self._score_stream(X, y)
         target = validate_target(y, np.asarray(X)) if y is not None else None
         if target is None:
             return float(np.mean(self.score_samples(X)))
@@ -512,6 +669,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         target = target.reshape(X.shape)
         errors = elementwise_error(target, self._reconstruct(X), self.loss)
         return -float(errors.mean())
+
+    def _score_stream(self, X, y) -> float:
+        check_is_fitted(self)
+        if not has_target(X, y):
+            return float(np.mean(self.score_samples(X)))
+        total, count = 0.0, 0
+        blocks = inference_blocks(self, X, multiple=PREDICTION_BATCH_SIZE, y=y)
+        for rows, target in blocks:
+            if target is None:
+                raise ValueError(
+                    "Some batches of the PyDataset carry a clean target and some "
+                    "do not; score needs one in every batch or in none."
+                )
+            errors = elementwise_error(target, self._reconstruct(rows), self.loss)
+            total += float(errors.sum())
+            count += errors.size
+        return -total / count
 
     @property
     def _n_features_out(self) -> int:

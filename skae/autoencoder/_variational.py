@@ -267,7 +267,9 @@ class VariationalAutoencoder(BaseAutoencoder):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Data to score.
+            Data to score; an out-of-core source (``np.memmap``,
+            ``h5py.Dataset``, ``zarr.Array``, ``keras.utils.PyDataset``) is
+            read in blocks.
         importance_samples : int or None, default=None
             None: the ELBO, ``E_q[log p(x | z)] - KL(q(z | x) || p(z))``, the
             expectation estimated with 16 draws and the KL term exact. An int
@@ -287,7 +289,14 @@ class VariationalAutoencoder(BaseAutoencoder):
             check_value(
                 importance_samples, "importance_samples", Interval(1, integer=True)
             )
-        X = self._validate_input(X)
+        return self._over_blocks(
+            X,
+            lambda rows: self._bounds(rows, importance_samples),
+            unit_interval=self.loss == "binary_crossentropy",
+        )
+
+    def _bounds(self, X: np.ndarray, importance_samples: int | None) -> np.ndarray:
+        """The bound of each row of validated data in the network's layout."""
         if self.loss == "binary_crossentropy":
             # The Bernoulli likelihood has no value outside [0, 1].
             check_unit_interval(X)
