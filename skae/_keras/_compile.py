@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from ._devices import strategy_in_scope
+
 # Several training steps per compiled call amortise the Python overhead that
 # dominates small networks; 16 was the knee of the curve on Fashion-MNIST.
 STEPS_PER_EXECUTION = 16
@@ -33,7 +35,8 @@ def compile_model(
     False keeps TensorFlow off XLA whatever the data size: its CPU convolutions
     run about twice as slow under XLA as under oneDNN.
 
-    Several steps run per compiled call on TensorFlow and JAX. JAX always
+    Several steps run per compiled call on TensorFlow and JAX (one inside a
+    TensorFlow distribution strategy). JAX always
     compiles with XLA (it is eager otherwise); TensorFlow only for data of at
     least ``XLA_MIN_SAMPLES`` rows, where the faster steps repay the seconds XLA
     takes to compile. PyTorch keeps Keras' default (eager steps), as
@@ -46,11 +49,14 @@ def compile_model(
         options = {"jit_compile": False}
     else:
         jit = backend == "jax" or (xla_pays and n_samples >= XLA_MIN_SAMPLES)
-        options = {"jit_compile": jit, "steps_per_execution": STEPS_PER_EXECUTION}
+        # Keras' loop of several steps per call fails inside tf.distribute.
+        steps = 1 if strategy_in_scope() else STEPS_PER_EXECUTION
+        options = {"jit_compile": jit, "steps_per_execution": steps}
     if (
         model.compiled
         and model.optimizer is optimizer
         and model.jit_compile == options["jit_compile"]
+        and model.steps_per_execution == options.get("steps_per_execution", 1)
     ):
         return
     model.compile(optimizer=optimizer, loss=loss, **options)

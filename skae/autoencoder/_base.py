@@ -26,6 +26,7 @@ from .._keras import (
     make_optimizer,
 )
 from .._keras._batches import surfaced_errors
+from .._keras._devices import batch_shards, pad_rows, predict_in_shards
 from .._keras.layers import NOISES, InputCorruption
 from .._utils._data import (
     check_unit_interval,
@@ -290,6 +291,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 )
             else:
                 train, validation = arrays, None
+            shards = batch_shards()
+            if shards > 1:
+                # A distribution splits every batch over its devices: the
+                # parts are padded with repeated rows so that each splits.
+                self._check_batch_splits(shards)
+                rng = np.random.default_rng(seed)
+                train = pad_rows(train, shards, rng)
+                if validation is not None:
+                    validation = pad_rows(validation, shards, rng)
             baseline = None
             if not continuing and self._initialize_weights(train[0]) and validating:
                 # Weights that start from the data (PCA) are a result already:
@@ -313,6 +323,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         batches by index: the validation split, the per-epoch shuffle and the
         sample of :meth:`_initialize_weights` are index arrays.
         """
+        if batch_shards() > 1:
+            raise ValueError(
+                "Out-of-core sources are not split over devices yet: fit data in "
+                "memory under a Keras distribution, or fit the source without one."
+            )
         stream = TrainingStream(
             self,
             X,
@@ -515,9 +530,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     def _to_fitted_layout(self, outputs: np.ndarray) -> np.ndarray:
         return outputs.reshape((outputs.shape[0], *self.input_shape_))
 
+    def _check_batch_splits(self, shards: int) -> None:
+        if self.batch_size % shards:
+            raise ValueError(
+                f"batch_size={self.batch_size} must be a multiple of the {shards} "
+                "devices that the active Keras distribution splits each batch over."
+            )
+
     @staticmethod
     def _predict_with(model: keras.Model, X: np.ndarray):
-        return model.predict(X, batch_size=PREDICTION_BATCH_SIZE, verbose=0)
+        def predict(rows):
+            return model.predict(rows, batch_size=PREDICTION_BATCH_SIZE, verbose=0)
+
+        return predict_in_shards(predict, X, batch_shards())
 
     def transform(self, X) -> np.ndarray:
         """Encode ``X``.
