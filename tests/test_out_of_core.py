@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skae import DenseAutoencoder, VariationalAutoencoder
 from skae._keras._batches import IndexedBatches
-from skae._utils._sources import is_out_of_core
+from skae._utils._sources import ArraySource, is_out_of_core
 from skae.autoencoder._out_of_core import TrainingStream
 
 FAST = dict(hidden_layer_sizes=(16,), epochs=2, batch_size=32, random_state=0)
@@ -290,3 +290,35 @@ def test_indexed_batches_reshuffle_each_epoch_and_survive_peeks():
     assert not np.array_equal(np.concatenate(epochs[0]), np.concatenate(epochs[1]))
     again = IndexedBatches(lambda units: units, np.arange(10), 3, seed=0)
     assert_array_equal(again[0], epochs[0][0])
+
+
+def test_memmap_rows_are_read_from_the_file_in_any_view(tmp_path):
+    X = np.arange(300 * 12, dtype=np.float64).reshape(300, 12)
+    saved = write_memmap(tmp_path / "X.npy", X)  # data after a 128-byte header
+    raw = np.memmap(tmp_path / "X.dat", ">f4", "w+", shape=(300, 3, 4), offset=100)
+    raw[:] = X.reshape(300, 3, 4)
+    views = {
+        "npy": saved,
+        "rows": saved[10:290],
+        "reversed": saved[::-1],
+        "strided": saved[::3],
+        "columns": saved[:, :5],
+        "big-endian, offset, 3-D": raw,
+        "3-D slice": raw[5:50, 1:],
+    }
+    indices = np.array([0, 1, 2, 7, 8, 40, 41, 42, 44])
+    for name, view in views.items():
+        source = ArraySource(view)
+        assert source._file is not None, name
+        expected = np.asarray(view, dtype=np.float32)
+        assert_array_equal(source.take(indices), expected[indices], err_msg=name)
+        assert_array_equal(source.read(3, 40), expected[3:40], err_msg=name)
+    # Unflushed writes through a shared map are in the page cache, read too.
+    raw[5] = -1
+    assert ArraySource(raw).take(np.array([5]))[0, 0, 0] == -1
+    # A copy-on-write map's changes are not in the file: read through the map.
+    private = np.load(tmp_path / "X.npy", mmap_mode="c")
+    private[3] = -2
+    source = ArraySource(private)
+    assert source._file is None
+    assert source.take(np.array([3]))[0, 0] == -2

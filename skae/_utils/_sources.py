@@ -5,9 +5,11 @@ in full: a NumPy memmap, an HDF5 dataset (``h5py.Dataset``), a Zarr array, or
 a Keras ``PyDataset``. Everything else is converted in memory as before.
 
 Rows of an array source are read as float32, consecutive (``read``) or by
-sorted index (``take``: h5py needs increasing indices). A memmap's pages are
-given back to the operating system after each read, so that the process's
-resident memory stays bounded by the block read, not by the file. The batches
+sorted index (``take``: h5py needs increasing indices). A memmap is read from
+its file with ``os.preadv`` rather than through its map (or, where that cannot
+be done, through the map with its pages given back after each read), so that
+the process's resident memory stays bounded by the block read, not by the
+file. The batches
 of a ``PyDataset`` are read by batch index (``batch``).
 
 Values are checked a block at a time (:func:`check_block`): non-finite values
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import os
 import sys
 
 import keras
@@ -137,8 +140,122 @@ def _page_release(array):
     return release
 
 
+class FileRows:
+    """Rows of a memmap read from its file with ``os.preadv``, not through the map.
+
+    A read through a memory map maps whole page-cache folios (up to 2 MiB on
+    recent Linux kernels) into the process for every row touched, so that a
+    batch of rows at random positions can map a large part of the file at
+    once. Reading the same bytes from the file leaves nothing mapped: only the
+    batch is in the process's memory, the file's pages stay in the page cache.
+
+    :meth:`open` returns None where that is not possible or not safe, and the
+    caller reads through the map: a copy-on-write memmap (mode ``"c"``, whose
+    changes are not in the file), samples whose bytes are not contiguous in
+    the file (a column slice), no ``os.preadv`` (Windows), or a file that no
+    longer holds the memmap's bytes at the place computed.
+    """
+
+    def __init__(self, handle, position: int, stride: int, array):
+        self._handle = handle
+        self._fd = handle.fileno()
+        self._position = position
+        self._stride = stride
+        self._sample_shape = array.shape[1:]
+        self._dtype = array.dtype
+        self._row_bytes = array.dtype.itemsize * math.prod(array.shape[1:])
+
+    @classmethod
+    def open(cls, array) -> FileRows | None:
+        """Return a reader of ``array``'s rows from its file, or None."""
+        mapping = getattr(array, "_mmap", None)
+        filename = getattr(array, "filename", None)
+        if (
+            mapping is None
+            or not filename
+            or getattr(array, "mode", "c") == "c"
+            or not hasattr(os, "preadv")
+            or array.ndim < 1
+            or len(array) == 0
+            or not _rows_contiguous(array)
+        ):
+            return None
+        try:
+            # The map starts at the file offset numpy aligned it to.
+            anchor = np.frombuffer(mapping, dtype=np.uint8, count=1)
+            map_address = anchor.__array_interface__["data"][0]
+            del anchor
+            offset = int(array.offset)
+            map_start = offset - offset % mmap.ALLOCATIONGRANULARITY
+            address = array.__array_interface__["data"][0]
+            handle = open(filename, "rb")  # closed by ArraySource.__del__
+        except (OSError, TypeError, ValueError, AttributeError):
+            return None
+        reader = cls(handle, map_start + address - map_address, array.strides[0], array)
+        last = len(array) - 1
+        try:
+            same = all(
+                reader.take(np.array([i])).tobytes() == np.asarray(array[i]).tobytes()
+                for i in (0, last)
+            )
+        except OSError:
+            same = False
+        if not same:
+            handle.close()
+            return None
+        return reader
+
+    def _read_into(self, buffer: memoryview, position: int) -> None:
+        while len(buffer):
+            n = os.preadv(self._fd, [buffer], position)
+            if n <= 0:
+                raise OSError(f"the file ended at byte {position} while reading rows")
+            buffer, position = buffer[n:], position + n
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` (in the memmap's dtype)."""
+        return self.take(np.arange(start, stop))
+
+    def take(self, indices: np.ndarray) -> np.ndarray:
+        """The rows at sorted ``indices`` (in the memmap's dtype)."""
+        out = np.empty((len(indices), *self._sample_shape), dtype=self._dtype)
+        if len(indices) == 0:
+            return out
+        buffer = memoryview(out.reshape(-1).view(np.uint8))
+        size = self._row_bytes
+        if self._stride == size:
+            # Runs of consecutive rows are consecutive bytes: one read each.
+            breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+            starts = np.concatenate(([0], breaks))
+            stops = np.concatenate((breaks, [len(indices)]))
+            for first, last in zip(starts.tolist(), stops.tolist(), strict=True):
+                position = self._position + int(indices[first]) * size
+                self._read_into(buffer[first * size : last * size], position)
+        else:
+            for k, index in enumerate(indices.tolist()):
+                position = self._position + index * self._stride
+                self._read_into(buffer[k * size : (k + 1) * size], position)
+        return out
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _rows_contiguous(array) -> bool:
+    """Whether each sample's bytes are contiguous and in C order."""
+    expected = array.dtype.itemsize
+    for size, stride in zip(array.shape[:0:-1], array.strides[:0:-1], strict=True):
+        if size > 1 and stride != expected:
+            return False
+        expected *= size
+    return True
+
+
 class ArraySource:
     """The rows of an array read out of core (or of any array, for a target).
+
+    A memmap is read from its file (:class:`FileRows`) where possible, else
+    through its map, whose pages are given back after each read.
 
     Parameters
     ----------
@@ -154,7 +271,14 @@ class ArraySource:
         self.shape = tuple(int(n) for n in array.shape)
         self.dtype = np.dtype(array.dtype)
         self._release = _page_release(array)
+        self._file = FileRows.open(array) if isinstance(array, np.memmap) else None
+        if self._release is not None:
+            self._release()  # FileRows.open read two rows through the map
         self._is_zarr = _is_instance_of(array, "zarr", "Array")
+
+    def __del__(self):
+        if getattr(self, "_file", None) is not None:
+            self._file.close()
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -170,12 +294,16 @@ class ArraySource:
         return block
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """Rows ``start:stop`` as float32 (a view of a float32 memmap)."""
+        """Rows ``start:stop`` as float32."""
+        if self._file is not None:
+            return np.asarray(self._file.read(start, stop), dtype=np.float32)
         return self._as_float32(self.array[start:stop])
 
     def take(self, indices: np.ndarray) -> np.ndarray:
         """The rows at sorted, distinct ``indices``, as a new float32 array."""
         indices = np.asarray(indices, dtype=np.int64)
+        if self._file is not None:
+            return np.asarray(self._file.take(indices), dtype=np.float32)
         if self._is_zarr:
             return self._as_float32(self.array.oindex[indices])
         return self._as_float32(self.array[indices])

@@ -231,10 +231,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         ``random_state``); a ``PyDataset`` is split by batch instead:
         ``validation_fraction`` of its batches, at least one, chosen at
         random. The dense ``"auto"`` network starts at PCA of a random sample
-        of at most 5,000 training rows. Memory is bounded by a batch, the
-        model and one 4-byte index per row; results are reproducible for an
-        int ``random_state`` but differ from a fit on the same data in
-        memory, whose batches Keras draws.
+        of at most 5,000 training rows (fewer for samples of more than 419
+        values: at most 2**21 values). Memory is bounded by a batch, blocks
+        of about a million values, the model, and one 4-byte index per row;
+        results are reproducible for an int ``random_state`` but differ from
+        a fit on the same data in memory, whose batches Keras draws.
         """
         return self._guarded_fit(X, y, incremental=False)
 
