@@ -162,14 +162,14 @@ class SeriesScoreDisplay:
         """
         check_is_fitted(detector)
         values = np.asarray(series, dtype=np.float64)
-        display = cls(
-            series=values,
-            scores=-np.asarray(detector.score_samples(values)),
-            threshold=-float(detector.offset_),
+        return cls.from_predictions(
+            values,
+            -np.asarray(detector.score_samples(values)),
+            -float(detector.offset_),
             anomalies=anomalies,
             start=start,
+            ax=ax,
         )
-        return display.plot(ax=ax)
 
     @classmethod
     def from_predictions(
