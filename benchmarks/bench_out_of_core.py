@@ -76,7 +76,10 @@ def child(args) -> None:
     """Fit once in this process and print the measurements as JSON."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from skae import DenseAutoencoder
+    from skae._utils import _sources
 
+    # Stream the memmap whatever its size (by default from 256 MiB on).
+    _sources.MEMMAP_STREAM_MIN_BYTES = 0
     shape = (args.rows, args.features)
     if args.path_kind == "streamed":
         X = np.memmap(args.file, dtype=np.float32, mode="r", shape=shape)

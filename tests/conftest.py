@@ -4,6 +4,13 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Several xdist workers share the cores: one thread each for TensorFlow's and
+# OpenMP's pools (PyTorch), in the workers and the subprocesses they start.
+# Pools sized to the machine in every worker compete, and OpenMP's threads
+# spin while they wait: a PyTorch subprocess ran ten times slower.
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+    for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ.setdefault(name, "1")
 
 import pytest  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402

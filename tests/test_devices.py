@@ -49,6 +49,8 @@ try:
 except ValueError as error:
     refused = str(error)
 import tempfile
+from skae._utils import _sources
+_sources.MEMMAP_STREAM_MIN_BYTES = 0  # stream this small memmap
 with tempfile.TemporaryDirectory() as folder:
     source = np.lib.format.open_memmap(
         folder + "/x.npy", mode="w+", dtype=np.float32, shape=X.shape

@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skae import DenseAutoencoder, VariationalAutoencoder
 from skae._keras._batches import IndexedBatches
+from skae._utils import _sources as sources
 from skae._utils._sources import ArraySource, is_out_of_core
 from skae.autoencoder._out_of_core import TrainingStream
 
@@ -43,6 +44,15 @@ def write_memmap(path, X):
     out.flush()
     del out
     return np.load(path, mmap_mode="r")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def stream_small_memmaps():
+    """Stream the small memmaps of these tests (larger ones stream by default)."""
+    default = sources.MEMMAP_STREAM_MIN_BYTES
+    sources.MEMMAP_STREAM_MIN_BYTES = 0
+    yield
+    sources.MEMMAP_STREAM_MIN_BYTES = default
 
 
 @pytest.fixture(scope="module")
@@ -322,3 +332,12 @@ def test_memmap_rows_are_read_from_the_file_in_any_view(tmp_path):
     source = ArraySource(private)
     assert source._file is None
     assert source.take(np.array([3]))[0, 0] == -2
+
+
+def test_a_small_memmap_is_read_into_memory(X, memmap, monkeypatch):
+    # As joblib hands a worker its data: the fit equals the in-memory one.
+    monkeypatch.setattr(sources, "MEMMAP_STREAM_MIN_BYTES", X.nbytes + 1)
+    assert not is_out_of_core(memmap)
+    from_memmap = DenseAutoencoder(3, **FAST).fit(memmap)
+    in_memory = DenseAutoencoder(3, **FAST).fit(np.array(X))
+    assert from_memmap.loss_curve_ == in_memory.loss_curve_

@@ -33,6 +33,10 @@ from ._data import validate_samples
 CHUNK_VALUES = 2**20
 # The rows of a block that an error names, at most.
 NAMED_ROWS = 10
+# A memmap smaller than this is read into memory like any array: results then
+# equal those of the same data in memory, for instance when joblib hands a
+# worker its data as a memmap (it does from 1 MB on).
+MEMMAP_STREAM_MIN_BYTES = 2**28
 
 
 def _is_instance_of(X, module: str, name: str) -> bool:
@@ -42,9 +46,13 @@ def _is_instance_of(X, module: str, name: str) -> bool:
 
 
 def is_array_source(X) -> bool:
-    """Whether ``X`` is an array read out of core: memmap, h5py or Zarr array."""
+    """Whether ``X`` is an array read out of core.
+
+    A memmap of ``MEMMAP_STREAM_MIN_BYTES`` (256 MiB) or more, an h5py
+    dataset or a Zarr array of any size.
+    """
     return (
-        isinstance(X, np.memmap)
+        (isinstance(X, np.memmap) and X.nbytes >= MEMMAP_STREAM_MIN_BYTES)
         or _is_instance_of(X, "h5py", "Dataset")
         or _is_instance_of(X, "zarr", "Array")
     )
