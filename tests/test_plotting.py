@@ -291,8 +291,11 @@ def test_feature_errors_of_images_are_a_heat_map(conv):
     model, images = conv
     display = FeatureErrorDisplay.from_estimator(model, images, sample=2)
     assert display.image_.get_array().shape == (8, 8)
+    # Image 2 scored alone, not in a batch of 64: equal to float32 rounding.
     expected = model.reconstruction_error(images[2:3], per_feature=True)[0]
-    assert_allclose(display.image_.get_array(), expected.reshape(8, 8), rtol=1e-5)
+    assert_allclose(
+        display.image_.get_array(), expected.reshape(8, 8), rtol=1e-4, atol=1e-9
+    )
     with pytest.raises(IndexError, match="out of range"):
         FeatureErrorDisplay.from_estimator(model, images, sample=64)
 
