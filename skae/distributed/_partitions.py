@@ -30,9 +30,9 @@ def _apply_to_frame(frame, estimator, method: str, columns):
     return pd.DataFrame(values, index=frame.index, columns=columns)
 
 
-def _output_of_one_row(estimator, method: str, row_shape, dtype) -> np.ndarray:
+def _output_of_one_row(estimator, method: str, row) -> np.ndarray:
     """Call the method on one row of zeros: the shape and dtype of its output."""
-    return np.asarray(getattr(estimator, method)(np.zeros((1, *row_shape), dtype)))
+    return np.asarray(getattr(estimator, method)(row))
 
 
 def apply_by_partition(estimator, data, method: str = "score_samples"):
@@ -126,7 +126,8 @@ def _apply_to_array(estimator, shipped, data, method: str):
     if data.ndim < 2:
         raise ValueError(f"data must have a row axis and a feature axis: {data.shape}.")
     data = data.rechunk({axis: -1 for axis in range(1, data.ndim)})
-    sample = _output_of_one_row(estimator, method, data.shape[1:], data.dtype)
+    zeros = np.zeros((1, *data.shape[1:]), data.dtype)
+    sample = _output_of_one_row(estimator, method, zeros)
     chunks = (data.chunks[0], *((size,) for size in sample.shape[1:]))
     options = {}
     if sample.ndim < data.ndim:
@@ -147,9 +148,8 @@ def _apply_to_array(estimator, shipped, data, method: str):
 def _apply_to_dataframe(estimator, shipped, data, method: str):
     import pandas as pd
 
-    head = data._meta.copy()
-    row = pd.DataFrame(np.zeros((1, len(head.columns))), columns=head.columns)
-    sample = np.asarray(getattr(estimator, method)(row.astype(head.dtypes)))
+    zeros = pd.DataFrame(np.zeros((1, len(data.columns))), columns=data.columns)
+    sample = _output_of_one_row(estimator, method, zeros.astype(data.dtypes))
     if sample.ndim == 1:
         meta = pd.Series(np.empty(0, sample.dtype), name=method)
         columns = None
