@@ -241,7 +241,7 @@ def anomaly_section(report, args: argparse.Namespace, data) -> None:
     is_anomaly = (y_test == ANOMALOUS_CLASS).astype(int)
     scores = detector.anomaly_score(X_test)
     auc = roc_auc_score(is_anomaly, scores)
-    flagged = detector.predict(X_test) == -1
+    flagged = scores > detector.threshold_  # what predict flags, not scored again
     report.heading("Anomaly detection")
     report.paragraph(
         f"A ReconstructionOutlierDetector with its defaults was trained on the "
