@@ -89,26 +89,35 @@ def f1_threshold(errors: np.ndarray, is_outlier: np.ndarray) -> float:
     return float(ranked[last] / 2.0 + ranked[last + 1] / 2.0)
 
 
+def outlier_mask(y) -> np.ndarray:
+    """Return True for outliers, from booleans or labels in {0, 1} or {-1, +1}.
+
+    1 marks an outlier among {0, 1}, -1 among {-1, +1} (as ``predict`` gives
+    them); labels of one value only are read in the first of these that holds
+    it.
+    """
+    y = np.asarray(y)
+    if y.dtype == bool:
+        return y
+    values = set(np.unique(y).tolist())
+    if values <= {0, 1}:
+        return y == 1
+    if values <= {-1, 1}:
+        return y == -1
+    raise ValueError(
+        "y must hold both inliers and outliers, labelled {-1, +1} "
+        "(-1 = outlier, as predict gives them) or {0, 1} (1 = outlier); "
+        f"got the values {sorted(values, key=str)}. For normal samples "
+        "only, pass y=None."
+    )
+
+
 def check_labels(y, n_samples: int) -> np.ndarray:
     """Return a boolean mask of outliers from labels in {-1, +1} or {0, 1}."""
     y = column_or_1d(y, warn=True)
     if len(y) != n_samples:
         raise ValueError(f"y has {len(y)} labels but X has {n_samples} samples.")
-    if y.dtype == bool:
-        is_outlier = y
-    else:
-        values = set(np.unique(y).tolist())
-        if values == {-1, 1}:
-            is_outlier = y == -1
-        elif values == {0, 1}:
-            is_outlier = y == 1
-        else:
-            raise ValueError(
-                "y must hold both inliers and outliers, labelled {-1, +1} "
-                "(-1 = outlier, as predict gives them) or {0, 1} (1 = outlier); "
-                f"got the values {sorted(values, key=str)}. For normal samples "
-                "only, pass y=None."
-            )
+    is_outlier = outlier_mask(y)
     if is_outlier.all() or not is_outlier.any():
         raise ValueError(
             "y must hold both inliers and outliers; for normal samples only, "

@@ -5,16 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..outlier import has_marginal_part
+from ..outlier._thresholds import outlier_mask
 from ._axes import single_axes
 from ._models import detector_scores
-
-
-def outlier_mask(y) -> np.ndarray:
-    """Return True for outliers: labels 1 of 0/1, or -1 of +1/-1 (``predict``)."""
-    y = np.asarray(y)
-    if set(np.unique(y).tolist()) <= {0, 1}:
-        return y == 1
-    return y == -1
 
 
 class AnomalyScoreDisplay:
@@ -31,7 +24,7 @@ class AnomalyScoreDisplay:
         Scores above it are flagged.
     labels : array-like of shape (n_samples,), default=None
         1 (or -1, as ``predict`` gives them) for outliers, 0 (or +1) for
-        inliers.
+        inliers, or booleans; other values raise ``ValueError`` when drawn.
     threshold_name : str, default=None
         How the threshold was chosen, for the legend.
     score_name : str, default="anomaly score"
