@@ -150,27 +150,109 @@ def test_threshold_from_clean_validation_data(data, tmp_path, capsys):
     assert last_json(capsys)["n_flagged"] == 5
 
 
-def test_scoring_a_file_with_other_columns_is_refused(data, tmp_path, capsys):
-    normal, new = data
-    write_csv(tmp_path / "normal.csv", normal)
-    with open(tmp_path / "other.csv", "w") as file:
-        file.write("a,b,c,d,e,f\n" + "1,2,3,4,5,6\n")
-    model = str(tmp_path / "d.skae")
-    main(
-        [
-            "detect",
-            "fit",
-            str(tmp_path / "normal.csv"),
-            "--save",
-            model,
-            "--estimator",
-            "pca",
-            "--n-components",
-            "2",
-        ]
-    )
-    with pytest.raises(SystemExit, match="differ from those"):
-        main(["detect", "score", str(tmp_path / "other.csv"), "--load", model])
+@pytest.fixture(scope="module")
+def fitted_model(data, tmp_path_factory):
+    """A PCA detector fitted by the command line on columns f0..f5."""
+    folder = tmp_path_factory.mktemp("fitted")
+    write_csv(folder / "normal.csv", data[0])
+    model = folder / "d.skae"
+    args = ["detect", "fit", str(folder / "normal.csv"), "--save", str(model)]
+    main([*args, "--estimator", "pca", "--n-components", "2"])
+    return model
+
+
+HEADER = "f0,f1,f2,f3,f4,f5\n"
+ROW = "1,2,3,4,5,6\n"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "holds no rows"),
+        ("\n \n", "holds no rows"),
+        (HEADER, "a header but no data rows"),
+        (HEADER + ROW + "1,2,,4,5,6\n", "line 3, column f2: missing value"),
+        (HEADER + ROW + "1,2,3,NA,5,6\n", "line 3, column f3: missing value"),
+        (HEADER + "1,2,3,4,5,nan\n", "line 2, column f5: missing value"),
+        (HEADER + ROW + "1,2,3,4,inf,6\n", "column f4: 'inf' is not a finite"),
+        (HEADER + ROW + "1,2,3,4,5,six\n", "column f5: 'six' is not a number"),
+        (HEADER + ROW + "1,2,3\n", "line 3: 3 values, expected 6"),
+        (HEADER.replace(",", ";") + ROW.replace(",", ";"), "separated by ';'"),
+        (HEADER.replace(",", "\t") + ROW.replace(",", "\t"), "separated by tabs"),
+        ("f0,f1,f2,f3,f4,g\n" + ROW, "missing f5; not fitted on g"),
+        ("f0,f1,f2,f3,f4,f5,f6\n" + ROW[:-1] + ",7\n", "not fitted on f6"),
+        ("f1,f0,f2,f3,f4,f5\n" + ROW, "another order, expected f0, f1"),
+        ("1,2,3,4,5\n", "has 5 columns; the detector was fitted on 6"),
+    ],
+)
+def test_bad_files_to_score_get_one_clear_line(
+    fitted_model, tmp_path, content, message
+):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    out = tmp_path / "scores.csv"
+    args = ["detect", "score", str(path), "--load", str(fitted_model)]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--output", str(out)])
+    text = str(exit_info.value.code)
+    assert message in text and "\n" not in text
+    assert text.startswith("skae detect") and str(path) in text
+    assert list(tmp_path.iterdir()) == [path]  # no output, whole or partial
+
+
+def test_missing_values_in_the_first_row_of_a_file_without_header(tmp_path):
+    (tmp_path / "first.csv").write_text("1,,3\n4,5,6\n")
+    with pytest.raises(ValueError, match="line 1, column 2: missing value"):
+        read_table(tmp_path / "first.csv")
+    (tmp_path / "bom.csv").write_text("\ufeffa,b\n1,2\n", encoding="utf-8")
+    assert read_table(tmp_path / "bom.csv")[1] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "holds no rows"),
+        ("a,b\n1,x\n", "line 2, column b: 'x' is not a number"),
+        ("a,b\n1,\n", "line 2, column b: missing value"),
+        ("a;b\n1;2\n", "separated by ';'"),
+        ("a,b\n1,2\n", "1 sample(s) (shape=(1, 2)) while a minimum of 2"),
+    ],
+)
+def test_bad_files_to_fit_leave_no_detector(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    model = tmp_path / "d.skae"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["detect", "fit", str(path), "--save", str(model)])
+    text = str(exit_info.value.code)
+    assert message in text and str(path) in text and "\n" not in text
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_failed_write_leaves_no_partial_output(data, fitted_model, tmp_path):
+    write_csv(tmp_path / "new.csv", data[1])
+    args = ["detect", "score", str(tmp_path / "new.csv"), "--load", str(fitted_model)]
+    out = tmp_path / "missing-folder" / "scores.csv"
+    with pytest.raises(SystemExit, match="cannot write .*scores.csv"):
+        main([*args, "--output", str(out)])
+    assert not out.parent.exists()
+    # A result file already there stays whole when the new run fails.
+    out = tmp_path / "scores.csv"
+    out.write_text("old\n")
+    with pytest.raises(SystemExit, match="missing value"):
+        (tmp_path / "bad.csv").write_text(HEADER + "1,2,3,4,5,\n")
+        main(
+            [
+                "detect",
+                "score",
+                str(tmp_path / "bad.csv"),
+                "--load",
+                str(fitted_model),
+                "--output",
+                str(out),
+            ]
+        )
+    assert out.read_text() == "old\n"
 
 
 def test_pca_needs_a_code_size(data, tmp_path):

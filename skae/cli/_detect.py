@@ -113,7 +113,7 @@ def _fit(args: argparse.Namespace) -> int:
 
     from ..outlier import ReconstructionOutlierDetector, default_autoencoder
 
-    X, columns = read_table(args.data)
+    X, columns = _read(args.data, "fit")
     if args.estimator == "pca":
         if args.n_components is None:
             raise SystemExit("skae detect fit: --estimator pca needs --n-components.")
@@ -129,12 +129,20 @@ def _fit(args: argparse.Namespace) -> int:
         mad_k=args.mad_k,
         random_state=args.seed,
     )
-    detector.fit(X)
+    try:
+        detector.fit(X)
+    except ValueError as error:
+        raise SystemExit(f"skae detect fit: {args.data}: {error}") from None
     if args.validation:
-        X_valid, valid_columns = read_table(args.validation)
-        _check_columns(columns, valid_columns, args.validation)
+        X_valid, valid_columns = _read(args.validation, "fit")
+        _check_columns(columns, valid_columns, X_valid, X.shape[1], args.validation)
         detector.set_threshold(X_valid, max_fpr=args.max_fpr)
-    _persistence.save({"detector": detector, "columns": columns}, args.save)
+    try:
+        _persistence.save({"detector": detector, "columns": columns}, args.save)
+    except OSError as error:
+        raise SystemExit(
+            f"skae detect fit: cannot write {args.save}: {error}"
+        ) from None
     flagged = int((detector.predict(X) == -1).sum())
     print(
         json.dumps(
@@ -157,8 +165,8 @@ def _score(args: argparse.Namespace) -> int:
             f"skae detect: {args.load} was not written by 'skae detect fit'."
         )
     detector = saved["detector"]
-    X, columns = read_table(args.data)
-    _check_columns(saved["columns"], columns, args.data)
+    X, columns = _read(args.data, "score")
+    _check_columns(saved["columns"], columns, X, detector.n_features_in_, args.data)
     errors = detector.anomaly_score(X)
     decision = detector.threshold_ - errors
     outlier = (decision < 0).astype(np.int64)
@@ -173,7 +181,12 @@ def _score(args: argparse.Namespace) -> int:
             names += [f"rarity_{name}" for name in feature_names]
             values += list(detector.feature_rarity(X).T)
     if args.output:
-        write_table(args.output, names, values)
+        try:
+            write_table(args.output, names, values)
+        except OSError as error:
+            raise SystemExit(
+                f"skae detect score: cannot write {args.output}: {error}"
+            ) from None
     else:
         for i in np.flatnonzero(outlier):
             print(f"row {i}: error {errors[i]:.6g}")
@@ -209,9 +222,33 @@ def _load_saved(path, *, allow_pickle: bool):
     return joblib.load(path)
 
 
-def _check_columns(expected, found, path) -> None:
+def _read(path, action: str):
+    """Read a table; a file that cannot be read ends the command with one line."""
+    try:
+        return read_table(path)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"skae detect {action}: {error}") from None
+
+
+def _check_columns(expected, found, X, n_features: int, path) -> None:
+    """End the command if ``path``'s columns are not those the detector knows."""
     if expected is not None and found is not None and list(found) != list(expected):
+        missing = [c for c in expected if c not in found]
+        extra = [c for c in found if c not in expected]
+        if missing or extra:
+            parts = [
+                f"missing {', '.join(missing)}" if missing else "",
+                f"not fitted on {', '.join(extra)}" if extra else "",
+            ]
+            detail = "; ".join(p for p in parts if p)
+        else:
+            detail = f"same names in another order, expected {', '.join(expected)}"
         raise SystemExit(
-            f"skae detect: the columns of {path} ({', '.join(found)}) differ from "
-            f"those the detector was fitted on ({', '.join(expected)})."
+            f"skae detect: the columns of {path} differ from those the detector "
+            f"was fitted on: {detail}."
+        )
+    if X.shape[1] != n_features:
+        raise SystemExit(
+            f"skae detect: {path} has {X.shape[1]} columns; the detector was "
+            f"fitted on {n_features}."
         )

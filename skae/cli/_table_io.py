@@ -28,8 +28,9 @@ def read_table(path: str | os.PathLike) -> tuple[np.ndarray, list[str] | None]:
     Raises
     ------
     ValueError
-        If the file holds no rows, rows of unequal length, or a cell that is
-        not a number; the message names the file, the row and the column.
+        If the file holds no rows, rows of unequal length, a missing value, a
+        cell that is not a finite number, or seems split by another delimiter
+        than the comma; the message names the file, the line and the column.
     """
     path = Path(path)
     if not path.is_file():
@@ -108,10 +109,12 @@ def _csv_rows(
     The first row is a header when it is not all numbers, column ``skip`` (a
     time column) aside, or when its cell in that column is empty.
     """
-    with open(path, newline="") as file:
-        rows = [row for row in csv.reader(file) if row]
+    # utf-8-sig drops the byte-order mark that spreadsheets put first.
+    with open(path, newline="", encoding="utf-8-sig") as file:
+        rows = [row for row in csv.reader(file) if any(cell.strip() for cell in row)]
     if not rows:
         raise ValueError(f"{path}: the file holds no rows.")
+    _check_delimiter(path, rows)
     columns = None
     values = [c for j, c in enumerate(rows[0]) if j != skip]
     # An empty time cell marks a header too (pandas writes "" over its index).
@@ -121,6 +124,18 @@ def _csv_rows(
     if not rows:
         raise ValueError(f"{path}: the file holds a header but no data rows.")
     return rows, columns
+
+
+def _check_delimiter(path: Path, rows: list[list[str]]) -> None:
+    """Refuse a file whose lines hold one cell split by another delimiter."""
+    if any(len(row) > 1 for row in rows[:2]):
+        return
+    for delimiter, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+        if all(delimiter in row[0] for row in rows[:2]):
+            raise ValueError(
+                f"{path}: the values seem to be separated by {name}; skae reads "
+                "comma-separated files (save the file as CSV with commas)."
+            )
 
 
 def _check_width(path: Path, row: list[str], width: int, line: int) -> None:
@@ -137,14 +152,30 @@ def _numbers(path: Path, rows: list[list[str]], columns: list[str] | None):
         _check_width(path, row, width, i + first_line)
         for j, cell in enumerate(row):
             try:
-                X[i, j] = float(cell)
+                X[i, j] = value = float(cell)
             except ValueError:
+                value = None
+            if value is None or not np.isfinite(value):
                 column = columns[j] if columns is not None else j + 1
-                raise ValueError(
-                    f"{path}, line {i + first_line}, column {column}: {cell!r} is "
-                    "not a number."
-                ) from None
+                where = f"{path}, line {i + first_line}, column {column}"
+                raise ValueError(f"{where}: {_cell_problem(cell)}") from None
     return X
+
+
+# Cells that spreadsheets, pandas and R write for a missing value.
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a"}
+
+
+def _cell_problem(cell: str) -> str:
+    """Say what is wrong with a cell that is not a finite number."""
+    if cell.strip().lower() in _MISSING:
+        return (
+            f"missing value ({cell!r}); every cell needs a number (fill or drop "
+            "the incomplete rows first)."
+        )
+    if cell.strip().lower().lstrip("+-") in ("inf", "infinity"):
+        return f"{cell!r} is not a finite number."
+    return f"{cell!r} is not a number."
 
 
 def write_table(
@@ -181,9 +212,11 @@ def _floats(values: np.ndarray) -> list[str]:
 
 
 def _all_numbers(row: Sequence[str]) -> bool:
+    """Whether every cell reads as a number or as a missing value (a data row)."""
     try:
         for cell in row:
-            float(cell)
+            if cell.strip().lower() not in _MISSING:
+                float(cell)
     except ValueError:
         return False
     return True
