@@ -146,6 +146,25 @@ def test_any_estimator_with_score_samples_fits_inside(normal_data):
     assert (detector.predict(normal_data) == -1).sum() == 40
 
 
+def test_max_samples_bounds_the_rows_the_model_is_fitted_on(normal_data):
+    def fitted(**params):
+        return ReconstructionOutlierDetector(PCA(2), **params).fit(normal_data)
+
+    subsampled = fitted(max_samples=50, random_state=0)
+    assert subsampled.estimator_.n_samples_ == 50
+    # Everything else learns from every row: the tails rank all 400.
+    assert subsampled.model_error_tail_.levels_[-1] == pytest.approx(400 / 401)
+    again = fitted(max_samples=50, random_state=0)
+    other = fitted(max_samples=50, random_state=1)
+    assert_array_equal(again.estimator_.mean_, subsampled.estimator_.mean_)
+    assert not np.allclose(other.estimator_.mean_, subsampled.estimator_.mean_)
+    assert fitted(max_samples=None).estimator_.n_samples_ == 400
+    assert fitted(max_samples=400).estimator_.n_samples_ == 400
+    # The subsample still models the plane: off-plane samples score worse.
+    errors = subsampled.anomaly_score(np.vstack([normal_data, off_plane(normal_data)]))
+    assert errors[400:].min() > np.median(errors[:400])
+
+
 def test_default_estimator_is_sized_from_the_data():
     small, wide = default_autoencoder(6, random_state=3), default_autoencoder(274)
     assert isinstance(small, DenoisingAutoencoder) and small.random_state == 3
@@ -379,6 +398,8 @@ def test_pandas_feature_names_are_checked(normal_data):
         ({"marginal_bins": 2.5}, "marginal_bins"),
         ({"marginal_bins": "20"}, "marginal_bins"),
         ({"marginal_bins": True}, "marginal_bins"),
+        ({"max_samples": 1}, "max_samples"),
+        ({"max_samples": 0.5}, "max_samples"),
         ({"scaler": "zscore"}, "scaler must be None or one of"),
         ({"scaler": object()}, "scaler must be None or one of"),
         ({"error": "likelihood"}, "error must be one of"),

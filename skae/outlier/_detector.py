@@ -20,7 +20,7 @@ from .._utils._params import (
     check_params,
     check_value,
 )
-from .._utils._seeding import seeded_clone
+from .._utils._seeding import draw_seed, seeded_clone
 from .._utils._state import restored_on_failure
 from ..autoencoder import BaseAutoencoder, DenoisingAutoencoder
 from ._code_distance import code_distance, fit_code_distribution
@@ -140,9 +140,17 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         data (3 to 8 %), whatever its contamination. The histograms hold
         ``n_features * marginal_bins`` floats. ``None``: the error is the model
         error alone.
+    max_samples : int >= 2 or None, default=20_000
+        The inner estimator is fitted on at most this many training rows,
+        drawn at random without replacement; the scaler, the code statistics,
+        the histograms, the tail statistics and the threshold use every row.
+        This bounds the time of a fit on large tables (about 20 s on 2 CPU
+        cores for 370 000 rows) at little cost in quality: a model of normal
+        behaviour learns little more from the rows beyond the first tens of
+        thousands. ``None`` fits on every row.
     random_state : int, RandomState instance or None, default=None
-        Seeds the default inner estimator, and any inner estimator whose own
-        ``random_state`` is None.
+        Seeds the default inner estimator, any inner estimator whose own
+        ``random_state`` is None, and the draw of ``max_samples`` rows.
 
     Attributes
     ----------
@@ -219,6 +227,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         "mad_k": Interval(0, closed="neither"),
         "error": Options(_ERRORS),
         "marginal_bins": (Constant(None), Interval(2, integer=True)),
+        "max_samples": (Constant(None), Interval(2, integer=True)),
         "random_state": RandomState(),
     }
 
@@ -232,6 +241,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         mad_k: float = 3.0,
         error: str = "auto",
         marginal_bins: int | None = 20,
+        max_samples: int | None = 20_000,
         random_state=None,
     ):
         self.estimator = estimator
@@ -241,6 +251,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self.mad_k = mad_k
         self.error = error
         self.marginal_bins = marginal_bins
+        self.max_samples = max_samples
         self.random_state = random_state
 
     # ------------------------------------------------------------ checking
@@ -330,7 +341,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         if scaler is not None:
             X = scaler.fit_transform(X)
         X = _clip_inputs(X)
-        estimator.fit(self._inner_layout(X, estimator))
+        estimator.fit(self._inner_layout(self._training_rows(X), estimator))
         self.scaler_, self.estimator_, self.error_ = scaler, estimator, kind
         if kind == "combined":
             reconstruction = self._reconstruction_errors_of_scaled(X)
@@ -349,6 +360,13 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             threshold = float(self.threshold)
         self._set(threshold, rule)
         return self
+
+    def _training_rows(self, X: np.ndarray) -> np.ndarray:
+        """The rows the inner estimator is fitted on: at most ``max_samples``."""
+        if self.max_samples is None or len(X) <= self.max_samples:
+            return X
+        rows = draw_rows(self.random_state, len(X), self.max_samples)
+        return X[rows]
 
     def _fit_marginal(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
         """Fit the histograms and both tail statistics; return training errors."""
@@ -656,6 +674,29 @@ def default_autoencoder(n_features: int, random_state=None):
         batch_size=256,
         random_state=random_state,
     )
+
+
+def draw_rows(random_state, n_rows: int, n_drawn: int) -> np.ndarray:
+    """Return ``n_drawn`` distinct row indices of ``n_rows``, in increasing order.
+
+    Drawn with a generator seeded by :func:`draw_seed`: the same int always
+    draws the same rows.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        The detector's seed.
+    n_rows, n_drawn : int
+        How many rows there are, and how many to draw (at most ``n_rows``).
+
+    Returns
+    -------
+    ndarray of int64, shape (n_drawn,)
+    """
+    rows = np.random.default_rng(draw_seed(random_state)).choice(
+        n_rows, n_drawn, replace=False
+    )
+    return np.sort(rows)
 
 
 def has_marginal_part(detector) -> bool:
