@@ -1,24 +1,29 @@
-"""Import Keras (and so its backend) without the backend's start-up log lines.
+"""Keras' first import, whoever makes it, without the backend's start-up lines.
 
 TensorFlow 2.19 and later print C++ log lines at import (oneDNN, CUDA stubs)
 that ``TF_CPP_MIN_LOG_LEVEL`` no longer silences, and a failed CUDA probe at
-the first operation on machines without a GPU. Importing this module before
-anything else in skae keeps them from users:
+the first operation on machines without a GPU. Importing this module (``import
+skae`` does, first) keeps them from users without importing Keras itself:
 
 - ``TF_CPP_MIN_LOG_LEVEL`` is set to 3 unless the user set it (set it to 0 to
   see TensorFlow's C++ logs again);
-- while Keras is first imported, the process's standard error (file
-  descriptor 2) points to the null device. Python exceptions are unaffected:
-  they are raised after it is restored;
+- an import hook goes in front of ``sys.meta_path``: when ``keras`` is first
+  imported, by skae or by anyone, the process's standard error (file
+  descriptor 2) points to the null device while Keras' package runs. Python
+  exceptions are unaffected: they are raised after it is restored. The hook
+  removes itself then;
 - TensorFlow's "triggered tf.function retracing" warning is dropped: every new
   skae model traces its own training and prediction steps, which is expected,
   and the warning's advice does not apply. Other TensorFlow log records pass.
 
-Nothing is done when Keras is already imported: its lines are out by then.
+Nothing is hidden when Keras is already imported: its lines are out by then.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
+import importlib.util
 import logging
 import os
 import sys
@@ -29,27 +34,65 @@ class _DropRetracingNotices(logging.Filter):
         return "triggered tf.function retracing" not in record.getMessage()
 
 
-def import_keras_quietly() -> None:
-    """Import ``keras`` with the backend's C-level start-up output discarded."""
-    if "keras" in sys.modules:
-        return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+@contextlib.contextmanager
+def _standard_error_discarded():
+    """Point file descriptor 2 at the null device inside the block."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
     except (OSError, ValueError, AttributeError):
-        import keras  # noqa: F401  (no usable descriptor 2: nothing to hide)
-
+        yield  # no usable descriptor 2: nothing to hide
         return
     null = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(null, 2)
-        import keras  # noqa: F401
+        yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(null)
 
 
-import_keras_quietly()
-logging.getLogger("tensorflow").addFilter(_DropRetracingNotices())
+class _QuietLoader(importlib.abc.Loader):
+    """Keras' own loader, run with standard error discarded."""
+
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        with _standard_error_discarded():
+            self.loader.exec_module(module)
+
+
+class _QuietKerasFinder(importlib.abc.MetaPathFinder):
+    """Finds ``keras`` with the other finders and wraps its loader, once."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != "keras":
+            return None
+        _remove_hook()
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+def _remove_hook() -> None:
+    sys.meta_path[:] = [
+        f for f in sys.meta_path if not isinstance(f, _QuietKerasFinder)
+    ]
+
+
+def install() -> None:
+    """Make Keras' first import quiet, unless Keras is imported already."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("tensorflow").addFilter(_DropRetracingNotices())
+    if "keras" not in sys.modules:
+        _remove_hook()
+        sys.meta_path.insert(0, _QuietKerasFinder())
+
+
+install()

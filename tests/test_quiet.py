@@ -38,3 +38,36 @@ def test_a_plain_script_prints_no_backend_lines():
     assert result.returncode == 0, result.stderr
     assert result.stdout == "done\n"
     assert result.stderr == ""
+
+
+LAZY = """
+import sys
+import skae
+assert "keras" not in sys.modules and "sklearn.neighbors" not in sys.modules
+assert "DenseAutoencoder" in dir(skae)
+model = skae.load(sys.argv[1])  # imports what loading needs, quietly
+assert "keras" in sys.modules
+print(model.transform([[0.0] * 8]).shape)
+"""
+
+
+def test_import_skae_imports_no_backend_until_needed(tmp_path):
+    import numpy as np
+
+    from skae import DenseAutoencoder
+
+    rng = np.random.RandomState(0)
+    DenseAutoencoder(2, epochs=1, random_state=0).fit(rng.rand(40, 8)).save(
+        tmp_path / "model.skae"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    result = subprocess.run(
+        [sys.executable, "-c", LAZY, str(tmp_path / "model.skae")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "(1, 2)\n"
+    assert result.stderr == ""

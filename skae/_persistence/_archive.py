@@ -39,6 +39,16 @@ _REGISTRY: dict[str, type] = {}
 _BUILTIN_TYPES = {t.__name__: t for t in (bool, int, float, complex, str, object)}
 
 
+# The subpackages whose modules register classes; ``load`` imports them all,
+# since ``import skae`` loads its public names lazily.
+_REGISTERING_PACKAGES = ("autoencoder", "outlier", "neighbors", "timeseries")
+
+
+def _import_registering_modules() -> None:
+    for package in _REGISTERING_PACKAGES:
+        importlib.import_module(f"skae.{package}")
+
+
 def register(cls: type) -> type:
     """Class decorator: let :func:`load` rebuild instances of ``cls``."""
     _REGISTRY[cls.__name__] = cls
@@ -238,6 +248,7 @@ def load(path: str | os.PathLike):
         If the file is not a skae archive, is truncated or damaged, or names a
         class that may not be loaded.
     """
+    _import_registering_modules()
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import TYPE_CHECKING
 
-import keras
+if TYPE_CHECKING:
+    import keras
 
 _MODEL_FILE = "model.keras"
 
@@ -25,4 +27,6 @@ def model_from_bytes(data: bytes) -> keras.Model:
         path = os.path.join(folder, _MODEL_FILE)
         with open(path, "wb") as file:
             file.write(data)
+        import keras  # here: importing skae's persistence needs no backend
+
         return keras.saving.load_model(path, safe_mode=True)

@@ -17,7 +17,6 @@ import zipfile
 import numpy as np
 
 from .. import _persistence
-from ..outlier import has_marginal_part
 from ._table_io import read_table, write_table
 
 
@@ -159,6 +158,8 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from ..outlier import has_marginal_part
+
     saved = _load_saved(args.load, allow_pickle=args.allow_pickle)
     if not (isinstance(saved, dict) and "detector" in saved):
         raise SystemExit(

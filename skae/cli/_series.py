@@ -17,7 +17,6 @@ import json
 import numpy as np
 
 from .. import _persistence
-from ..timeseries import mask_to_intervals
 from ._table_io import read_series, write_table
 
 
@@ -106,6 +105,8 @@ def _fit(args: argparse.Namespace) -> int:
 
 
 def _score(args: argparse.Namespace) -> int:
+    from ..timeseries import mask_to_intervals
+
     try:
         saved = _persistence.load(args.load)
     except (OSError, ValueError) as error:
