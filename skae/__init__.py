@@ -58,8 +58,24 @@ if TYPE_CHECKING:
     from .timeseries import SlidingWindows, TimeSeriesOutlierDetector
 
 
+# Subpackages reachable as attributes, ``skae.plotting`` after ``import skae``.
+_SUBPACKAGES = (
+    "autoencoder",
+    "cli",
+    "datasets",
+    "distributed",
+    "metrics",
+    "neighbors",
+    "outlier",
+    "plotting",
+    "timeseries",
+)
+
+
 def __getattr__(name: str):
-    """Import a public name from its subpackage on first access (PEP 562)."""
+    """Import a public name or subpackage on first access (PEP 562)."""
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
     if name not in _PUBLIC:
         raise AttributeError(f"module 'skae' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
@@ -68,4 +84,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*__all__, *_SUBPACKAGES})

@@ -7,11 +7,13 @@ skae`` does, first) keeps them from users without importing Keras itself:
 
 - ``TF_CPP_MIN_LOG_LEVEL`` is set to 3 unless the user set it (set it to 0 to
   see TensorFlow's C++ logs again);
-- an import hook goes in front of ``sys.meta_path``: when ``keras`` is first
-  imported, by skae or by anyone, the process's standard error (file
-  descriptor 2) points to the null device while Keras' package runs. Python
-  exceptions are unaffected: they are raised after it is restored. The hook
-  removes itself then;
+- an import hook goes in front of ``sys.meta_path``: when ``keras`` or
+  ``tensorflow`` is first imported, by skae or by anyone, the process's
+  standard error (file descriptor 2) points to the null device while the
+  package runs, if no other thread is running (whose output would be lost
+  too). Python exceptions are unaffected: they are raised after it is
+  restored. The package keeps its own loader, and the hook removes itself
+  once both are imported; a mere ``importlib.util.find_spec`` leaves it;
 - TensorFlow's "triggered tf.function retracing" warning is dropped: every new
   skae model traces its own training and prediction steps, which is expected,
   and the warning's advice does not apply. Other TensorFlow log records pass.
@@ -27,6 +29,7 @@ import importlib.util
 import logging
 import os
 import sys
+import threading
 
 
 class _DropRetracingNotices(logging.Filter):
@@ -53,8 +56,13 @@ def _standard_error_discarded():
         os.close(null)
 
 
+# Packages whose first import prints start-up lines: Keras (which imports its
+# backend) and TensorFlow imported on its own.
+_NOISY_PACKAGES = ("keras", "tensorflow")
+
+
 class _QuietLoader(importlib.abc.Loader):
-    """Keras' own loader, run with standard error discarded."""
+    """A noisy package's own loader, run with standard error discarded."""
 
     def __init__(self, loader):
         self.loader = loader
@@ -63,18 +71,34 @@ class _QuietLoader(importlib.abc.Loader):
         return self.loader.create_module(spec)
 
     def exec_module(self, module) -> None:
-        with _standard_error_discarded():
-            self.loader.exec_module(module)
+        # Other threads' output would be lost too: only hide when alone.
+        quiet = threading.active_count() == 1
+        try:
+            with _standard_error_discarded() if quiet else contextlib.nullcontext():
+                self.loader.exec_module(module)
+        finally:
+            # The package keeps its own loader (resources, source, reload).
+            module.__loader__ = self.loader
+            if getattr(module, "__spec__", None) is not None:
+                module.__spec__.loader = self.loader
+            if all(name in sys.modules for name in _NOISY_PACKAGES):
+                _remove_hook()
 
 
 class _QuietKerasFinder(importlib.abc.MetaPathFinder):
-    """Finds ``keras`` with the other finders and wraps its loader, once."""
+    """Finds a noisy package with the other finders and wraps its loader."""
+
+    def __init__(self):
+        self._finding = False
 
     def find_spec(self, fullname, path, target=None):
-        if fullname != "keras":
+        if fullname not in _NOISY_PACKAGES or self._finding:
             return None
-        _remove_hook()
-        spec = importlib.util.find_spec(fullname)
+        self._finding = True
+        try:
+            spec = importlib.util.find_spec(fullname)
+        finally:
+            self._finding = False
         if spec is not None and spec.loader is not None:
             spec.loader = _QuietLoader(spec.loader)
         return spec
@@ -87,11 +111,11 @@ def _remove_hook() -> None:
 
 
 def install() -> None:
-    """Make Keras' first import quiet, unless Keras is imported already."""
+    """Make the first import of Keras and TensorFlow quiet, unless done already."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.getLogger("tensorflow").addFilter(_DropRetracingNotices())
-    if "keras" not in sys.modules:
-        _remove_hook()
+    _remove_hook()
+    if not all(name in sys.modules for name in _NOISY_PACKAGES):
         sys.meta_path.insert(0, _QuietKerasFinder())
 
 

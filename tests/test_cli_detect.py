@@ -171,17 +171,17 @@ ROW = "1,2,3,4,5,6\n"
         ("", "holds no rows"),
         ("\n \n", "holds no rows"),
         (HEADER, "a header but no data rows"),
-        (HEADER + ROW + "1,2,,4,5,6\n", "line 3, column f2: missing value"),
-        (HEADER + ROW + "1,2,3,NA,5,6\n", "line 3, column f3: missing value"),
-        (HEADER + "1,2,3,4,5,nan\n", "line 2, column f5: missing value"),
-        (HEADER + ROW + "1,2,3,4,inf,6\n", "column f4: 'inf' is not a finite"),
-        (HEADER + ROW + "1,2,3,4,5,six\n", "column f5: 'six' is not a number"),
+        (HEADER + ROW + "1,2,,4,5,6\n", "line 3, column 'f2': missing value"),
+        (HEADER + ROW + "1,2,3,NA,5,6\n", "line 3, column 'f3': missing value"),
+        (HEADER + "1,2,3,4,5,nan\n", "line 2, column 'f5': missing value"),
+        (HEADER + ROW + "1,2,3,4,inf,6\n", "column 'f4': 'inf' is not a finite"),
+        (HEADER + ROW + "1,2,3,4,5,six\n", "column 'f5': 'six' is not a number"),
         (HEADER + ROW + "1,2,3\n", "line 3: 3 values, expected 6"),
         (HEADER.replace(",", ";") + ROW.replace(",", ";"), "separated by ';'"),
         (HEADER.replace(",", "\t") + ROW.replace(",", "\t"), "separated by tabs"),
-        ("f0,f1,f2,f3,f4,g\n" + ROW, "missing f5; not fitted on g"),
-        ("f0,f1,f2,f3,f4,f5,f6\n" + ROW[:-1] + ",7\n", "not fitted on f6"),
-        ("f1,f0,f2,f3,f4,f5\n" + ROW, "another order, expected f0, f1"),
+        ("f0,f1,f2,f3,f4,g\n" + ROW, "missing 'f5'; not fitted on 'g'"),
+        ("f0,f1,f2,f3,f4,f5,f6\n" + ROW[:-1] + ",7\n", "not fitted on 'f6'"),
+        ("f1,f0,f2,f3,f4,f5\n" + ROW, "another order, expected 'f0', 'f1'"),
         ("1,2,3,4,5\n", "has 5 columns; the detector was fitted on 6"),
     ],
 )
@@ -212,8 +212,8 @@ def test_missing_values_in_the_first_row_of_a_file_without_header(tmp_path):
     "content, message",
     [
         ("", "holds no rows"),
-        ("a,b\n1,x\n", "line 2, column b: 'x' is not a number"),
-        ("a,b\n1,\n", "line 2, column b: missing value"),
+        ("a,b\n1,x\n", "line 2, column 'b': 'x' is not a number"),
+        ("a,b\n1,\n", "line 2, column 'b': missing value"),
         ("a;b\n1;2\n", "separated by ';'"),
         ("a,b\n1,2\n", "1 sample(s) (shape=(1, 2)) while a minimum of 2"),
     ],
@@ -277,7 +277,7 @@ def test_read_table_headers_and_errors(tmp_path):
     assert columns is None
     np.testing.assert_array_equal(X, [[1, 2], [3, 4.5]])
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n3,x\n")
-    with pytest.raises(ValueError, match=r"line 3, column b: 'x' is not a number"):
+    with pytest.raises(ValueError, match=r"line 3, column 'b': 'x' is not a number"):
         read_table(tmp_path / "bad.csv")
     (tmp_path / "ragged.csv").write_text("1,2\n3\n")
     with pytest.raises(ValueError, match="line 2: 1 values, expected 2"):
@@ -290,3 +290,41 @@ def test_read_table_headers_and_errors(tmp_path):
         read_table(tmp_path / "vector.npy")
     with pytest.raises(FileNotFoundError):
         read_table(tmp_path / "missing.csv")
+
+
+def test_more_real_files(data, fitted_model, tmp_path):
+    """npy gaps, validation files, pandas' index header, other encodings."""
+    bad = data[1].copy()
+    bad[3, 2] = np.nan
+    np.save(tmp_path / "gap.npy", bad)
+    score = ["detect", "score", str(tmp_path / "gap.npy"), "--load", str(fitted_model)]
+    with pytest.raises(SystemExit, match=r"gap.npy, row 4, column 3: nan is not a"):
+        main(score)
+    # A bad validation file is found before the fit, and nothing is saved.
+    write_csv(tmp_path / "normal.csv", data[0])
+    (tmp_path / "valid.csv").write_text(HEADER + "1,2,3,4,5,x\n")
+    model = str(tmp_path / "d.skae")
+    fit = ["detect", "fit", str(tmp_path / "normal.csv"), "--save", model]
+    with pytest.raises(SystemExit, match=r"valid.csv, line 2, column 'f5'"):
+        main([*fit, "--validation", str(tmp_path / "valid.csv")])
+    write_csv(tmp_path / "valid.csv", data[0][:50])
+    args = [*fit, "--estimator", "pca", "--n-components", "2"]
+    with pytest.raises(SystemExit, match=r"^skae detect fit: max_fpr must be"):
+        main([*args, "--validation", str(tmp_path / "valid.csv"), "--max-fpr", "2"])
+    assert not (tmp_path / "d.skae").exists()
+    # pandas' to_csv of a frame without column names: ",0,1" over its index.
+    (tmp_path / "pandas.csv").write_text(",0,1\n0,1.5,2\n1,3,4\n")
+    X, columns = read_table(tmp_path / "pandas.csv")
+    assert columns == ["", "0", "1"] and X.shape == (2, 3)
+    # A spreadsheet's legacy code page; line numbers count blank lines.
+    (tmp_path / "latin.csv").write_bytes("caf\xe9,b\n\n1,2\n3,x\n".encode("latin-1"))
+    (tmp_path / "latin_ok.csv").write_bytes("caf\xe9,b\n1,2\n".encode("latin-1"))
+    assert read_table(tmp_path / "latin_ok.csv")[1] == ["caf\xe9", "b"]
+    with pytest.raises(ValueError, match=r"line 4, column 'b': 'x'"):
+        read_table(tmp_path / "latin.csv")
+    (tmp_path / "comma.csv").write_text("a;b\n1,5;2,5\n")
+    with pytest.raises(ValueError, match="separated by ';'"):
+        read_table(tmp_path / "comma.csv")
+    (tmp_path / "huge.csv").write_text("a,b\n1,1e400\n")
+    with pytest.raises(ValueError, match="'1e400' is not a finite number"):
+        read_table(tmp_path / "huge.csv")

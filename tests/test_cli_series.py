@@ -101,7 +101,7 @@ def test_time_column_by_number_in_a_file_without_header(tmp_path):
     "content, time_column, message",
     [
         ("time,value\nt0,1\nt1,2\n", "stamp", "no time column 'stamp'"),
-        ("time,value\nt0,1\nt1,x\n", "time", "line 3, column value: 'x' is not"),
+        ("time,value\nt0,1\nt1,x\n", "time", "line 3, column 'value': 'x' is not"),
         ("time,value\nt0,1\nt1\n", "time", "line 3: 1 values, expected 2"),
         ("", "time", "holds no rows"),
     ],

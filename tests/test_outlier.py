@@ -4,6 +4,7 @@ import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KernelDensity
@@ -158,11 +159,33 @@ def test_max_samples_bounds_the_rows_the_model_is_fitted_on(normal_data):
     other = fitted(max_samples=50, random_state=1)
     assert_array_equal(again.estimator_.mean_, subsampled.estimator_.mean_)
     assert not np.allclose(other.estimator_.mean_, subsampled.estimator_.mean_)
+    # Without a seed of its own, the inner estimator's seed fixes the draw.
+    inner_seeded = [
+        ReconstructionOutlierDetector(PCA(2, random_state=3), max_samples=50)
+        .fit(normal_data)
+        .estimator_.mean_
+        for _ in range(2)
+    ]
+    assert_array_equal(*inner_seeded)
     assert fitted(max_samples=None).estimator_.n_samples_ == 400
     assert fitted(max_samples=400).estimator_.n_samples_ == 400
     # The subsample still models the plane: off-plane samples score worse.
     errors = subsampled.anomaly_score(np.vstack([normal_data, off_plane(normal_data)]))
     assert errors[400:].min() > np.median(errors[:400])
+
+
+def test_detectors_saved_before_max_samples_refit_on_every_row(
+    pca_detector, normal_data
+):
+    state = pca_detector.__getstate__()
+    del state["max_samples"]
+    old = ReconstructionOutlierDetector.__new__(ReconstructionOutlierDetector)
+    old.__setstate__(state)
+    assert old.get_params()["max_samples"] is None
+    assert_array_equal(
+        old.score_samples(normal_data), pca_detector.score_samples(normal_data)
+    )
+    assert clone(old).fit(normal_data).estimator_.n_samples_ == len(normal_data)
 
 
 def test_default_estimator_is_sized_from_the_data():

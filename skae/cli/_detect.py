@@ -113,6 +113,9 @@ def _fit(args: argparse.Namespace) -> int:
     from ..outlier import ReconstructionOutlierDetector, default_autoencoder
 
     X, columns = _read(args.data, "fit")
+    if args.validation:  # every file is checked before the fit
+        X_valid, valid_columns = _read(args.validation, "fit")
+        _check_columns(columns, valid_columns, X_valid, X.shape[1], args.validation)
     if args.estimator == "pca":
         if args.n_components is None:
             raise SystemExit("skae detect fit: --estimator pca needs --n-components.")
@@ -131,11 +134,12 @@ def _fit(args: argparse.Namespace) -> int:
     try:
         detector.fit(X)
     except ValueError as error:
-        raise SystemExit(f"skae detect fit: {args.data}: {error}") from None
+        raise SystemExit(f"skae detect fit: {args.data}: {_one_line(error)}") from None
     if args.validation:
-        X_valid, valid_columns = _read(args.validation, "fit")
-        _check_columns(columns, valid_columns, X_valid, X.shape[1], args.validation)
-        detector.set_threshold(X_valid, max_fpr=args.max_fpr)
+        try:
+            detector.set_threshold(X_valid, max_fpr=args.max_fpr)
+        except ValueError as error:
+            raise SystemExit(f"skae detect fit: {_one_line(error)}") from None
     try:
         _persistence.save({"detector": detector, "columns": columns}, args.save)
     except OSError as error:
@@ -168,7 +172,12 @@ def _score(args: argparse.Namespace) -> int:
     detector = saved["detector"]
     X, columns = _read(args.data, "score")
     _check_columns(saved["columns"], columns, X, detector.n_features_in_, args.data)
-    errors = detector.anomaly_score(X)
+    try:
+        errors = detector.anomaly_score(X)
+    except ValueError as error:
+        raise SystemExit(
+            f"skae detect score: {args.data}: {_one_line(error)}"
+        ) from None
     decision = detector.threshold_ - errors
     outlier = (decision < 0).astype(np.int64)
     names = ["row", "error", "decision", "outlier"]
@@ -220,7 +229,18 @@ def _load_saved(path, *, allow_pickle: bool):
             raise SystemExit(f"skae detect: {error}{hint}") from None
     import joblib
 
-    return joblib.load(path)
+    try:
+        return joblib.load(path)
+    except Exception as error:  # noqa: BLE001 (any unreadable file: one line)
+        raise SystemExit(
+            f"skae detect: cannot read {path} with joblib: {_one_line(error)}"
+        ) from None
+
+
+def _one_line(error: Exception) -> str:
+    """The first line of an error's message (scikit-learn's run on)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _read(path, action: str):
@@ -228,22 +248,24 @@ def _read(path, action: str):
     try:
         return read_table(path)
     except (OSError, ValueError) as error:
-        raise SystemExit(f"skae detect {action}: {error}") from None
+        raise SystemExit(f"skae detect {action}: {_one_line(error)}") from None
 
 
 def _check_columns(expected, found, X, n_features: int, path) -> None:
     """End the command if ``path``'s columns are not those the detector knows."""
     if expected is not None and found is not None and list(found) != list(expected):
-        missing = [c for c in expected if c not in found]
-        extra = [c for c in found if c not in expected]
+        missing = [repr(c) for c in expected if c not in found]
+        extra = [repr(c) for c in found if c not in expected]
         if missing or extra:
             parts = [
                 f"missing {', '.join(missing)}" if missing else "",
                 f"not fitted on {', '.join(extra)}" if extra else "",
             ]
             detail = "; ".join(p for p in parts if p)
+        elif sorted(found) == sorted(expected):
+            detail = f"same names in another order, expected {_names(expected)}"
         else:
-            detail = f"same names in another order, expected {', '.join(expected)}"
+            detail = f"expected {_names(expected)}, found {_names(found)}"
         raise SystemExit(
             f"skae detect: the columns of {path} differ from those the detector "
             f"was fitted on: {detail}."
@@ -253,3 +275,7 @@ def _check_columns(expected, found, X, n_features: int, path) -> None:
             f"skae detect: {path} has {X.shape[1]} columns; the detector was "
             f"fitted on {n_features}."
         )
+
+
+def _names(columns) -> str:
+    return ", ".join(repr(c) for c in columns)

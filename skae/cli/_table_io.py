@@ -42,9 +42,17 @@ def read_table(path: str | os.PathLike) -> tuple[np.ndarray, list[str] | None]:
                 f"{path}: expected a 2-D numeric array, got shape {X.shape} of "
                 f"{X.dtype}."
             )
-        return np.asarray(X, dtype=np.float64), None
-    rows, columns = _csv_rows(path)
-    return _numbers(path, rows, columns), columns
+        X = np.asarray(X, dtype=np.float64)
+        bad = np.argwhere(~np.isfinite(X))
+        if len(bad):
+            row, column = bad[0]
+            raise ValueError(
+                f"{path}, row {row + 1}, column {column + 1}: {X[row, column]} is "
+                "not a finite number (fill or drop incomplete rows first)."
+            )
+        return X, None
+    rows, lines, columns = _csv_rows(path)
+    return _numbers(path, rows, lines, columns), columns
 
 
 def read_series(
@@ -84,54 +92,87 @@ def read_series(
         raise ValueError(f"{path}: a .npy array has no time column.")
     by_number = time_column.isdigit()
     index = int(time_column) - 1 if by_number else None
-    rows, columns = _csv_rows(path, skip=index)
+    rows, lines, columns = _csv_rows(path, skip=index)
     width = len(columns) if columns is not None else len(rows[0])
     if not by_number and columns is not None and time_column in columns:
         index = columns.index(time_column)
     if index is None or not 0 <= index < width:
         known = f" (columns: {', '.join(columns)})" if columns is not None else ""
         raise ValueError(f"{path}: no time column {time_column!r}{known}.")
-    first_line = 2 if columns is not None else 1
     times = []
-    for i, row in enumerate(rows):
-        _check_width(path, row, width, i + first_line)
+    for row, line in zip(rows, lines, strict=True):
+        _check_width(path, row, width, line)
         times.append(row.pop(index))
     if columns is not None:
         columns = columns[:index] + columns[index + 1 :]
-    return _numbers(path, rows, columns), columns, times
+    return _numbers(path, rows, lines, columns), columns, times
 
 
 def _csv_rows(
     path: Path, skip: int | None = None
-) -> tuple[list[list[str]], list[str] | None]:
-    """The non-empty rows of a CSV file and its header (None without one).
+) -> tuple[list[list[str]], list[int], list[str] | None]:
+    """The non-empty rows of a CSV file, their line numbers, and its header.
 
-    The first row is a header when it is not all numbers, column ``skip`` (a
-    time column) aside, or when its cell in that column is empty.
+    The first row is a header (None without one) when it is not all numbers
+    or missing values, column ``skip`` (a time column) aside, when its cell in
+    that column is empty, or when it is pandas' header of a frame without
+    column names, ``,0,1,2,...``.
     """
-    # utf-8-sig drops the byte-order mark that spreadsheets put first.
-    with open(path, newline="", encoding="utf-8-sig") as file:
-        rows = [row for row in csv.reader(file) if any(cell.strip() for cell in row)]
+    try:
+        rows, lines = _read_csv(path, "utf-8-sig")
+    except UnicodeDecodeError:
+        # Not UTF-8: a spreadsheet's legacy code page. Numbers are ASCII in
+        # every one of them, and Latin-1 reads any byte.
+        rows, lines = _read_csv(path, "latin-1")
     if not rows:
         raise ValueError(f"{path}: the file holds no rows.")
     _check_delimiter(path, rows)
     columns = None
-    values = [c for j, c in enumerate(rows[0]) if j != skip]
-    # An empty time cell marks a header too (pandas writes "" over its index).
-    blank_time = skip is not None and skip < len(rows[0]) and not rows[0][skip].strip()
-    if blank_time or not _all_numbers(values):
-        columns, rows = [name.strip() for name in rows[0]], rows[1:]
+    first = rows[0]
+    values = [c for j, c in enumerate(first) if j != skip]
+    # pandas writes "" over its index: over a time column, or as the first
+    # cell of the header 0, 1, 2, ... of a frame without column names.
+    blank_index = (
+        skip is not None and skip < len(first) and not first[skip].strip()
+    ) or (
+        not first[0].strip()
+        and len(first) > 1
+        and [c.strip() for c in first[1:]] == [str(j) for j in range(len(first) - 1)]
+    )
+    if blank_index or not _all_numbers(values):
+        columns, rows, lines = [name.strip() for name in first], rows[1:], lines[1:]
     if not rows:
         raise ValueError(f"{path}: the file holds a header but no data rows.")
-    return rows, columns
+    return rows, lines, columns
+
+
+def _read_csv(path: Path, encoding: str) -> tuple[list[list[str]], list[int]]:
+    """The rows with a non-blank cell, and the line on which each ends."""
+    rows, lines = [], []
+    # utf-8-sig drops the byte-order mark that spreadsheets put first.
+    with open(path, newline="", encoding=encoding) as file:
+        reader = csv.reader(file)
+        try:
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    rows.append(row)
+                    lines.append(reader.line_num)
+        except csv.Error as error:
+            raise ValueError(f"{path}, line {reader.line_num}: {error}.") from None
+    return rows, lines
 
 
 def _check_delimiter(path: Path, rows: list[list[str]]) -> None:
-    """Refuse a file whose lines hold one cell split by another delimiter."""
-    if any(len(row) > 1 for row in rows[:2]):
-        return
+    """Refuse a file whose header or lines are one cell split by another delimiter.
+
+    A header of one cell holding ``;`` (tab, ``|``) gives it away even where
+    decimal commas split the data rows into several cells.
+    """
     for delimiter, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
-        if all(delimiter in row[0] for row in rows[:2]):
+        header_alone = len(rows[0]) == 1 and delimiter in rows[0][0]
+        if header_alone or all(
+            len(row) == 1 and delimiter in row[0] for row in rows[:2]
+        ):
             raise ValueError(
                 f"{path}: the values seem to be separated by {name}; skae reads "
                 "comma-separated files (save the file as CSV with commas)."
@@ -143,22 +184,23 @@ def _check_width(path: Path, row: list[str], width: int, line: int) -> None:
         raise ValueError(f"{path}, line {line}: {len(row)} values, expected {width}.")
 
 
-def _numbers(path: Path, rows: list[list[str]], columns: list[str] | None):
+def _numbers(
+    path: Path, rows: list[list[str]], lines: list[int], columns: list[str] | None
+):
     """The cells of ``rows`` as a float64 array; errors name line and column."""
     width = len(columns) if columns is not None else len(rows[0])
     X = np.empty((len(rows), width), dtype=np.float64)
-    first_line = 2 if columns is not None else 1
-    for i, row in enumerate(rows):
-        _check_width(path, row, width, i + first_line)
+    for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
+        _check_width(path, row, width, line)
         for j, cell in enumerate(row):
             try:
                 X[i, j] = value = float(cell)
             except ValueError:
                 value = None
             if value is None or not np.isfinite(value):
-                column = columns[j] if columns is not None else j + 1
-                where = f"{path}, line {i + first_line}, column {column}"
-                raise ValueError(f"{where}: {_cell_problem(cell)}") from None
+                column = repr(columns[j]) if columns is not None else j + 1
+                where = f"{path}, line {line}, column {column}"
+                raise ValueError(f"{where}: {_cell_problem(cell, value)}") from None
     return X
 
 
@@ -166,14 +208,14 @@ def _numbers(path: Path, rows: list[list[str]], columns: list[str] | None):
 _MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a"}
 
 
-def _cell_problem(cell: str) -> str:
+def _cell_problem(cell: str, value: float | None) -> str:
     """Say what is wrong with a cell that is not a finite number."""
     if cell.strip().lower() in _MISSING:
         return (
             f"missing value ({cell!r}); every cell needs a number (fill or drop "
             "the incomplete rows first)."
         )
-    if cell.strip().lower().lstrip("+-") in ("inf", "infinity"):
+    if value is not None:  # inf, or beyond the float range
         return f"{cell!r} is not a finite number."
     return f"{cell!r} is not a number."
 

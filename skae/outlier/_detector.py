@@ -150,7 +150,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         thousands. ``None`` fits on every row.
     random_state : int, RandomState instance or None, default=None
         Seeds the default inner estimator, any inner estimator whose own
-        ``random_state`` is None, and the draw of ``max_samples`` rows.
+        ``random_state`` is None, and the draw of ``max_samples`` rows (which
+        the inner estimator's own seed makes repeatable when this is None).
 
     Attributes
     ----------
@@ -365,8 +366,14 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         """The rows the inner estimator is fitted on: at most ``max_samples``."""
         if self.max_samples is None or len(X) <= self.max_samples:
             return X
-        rows = draw_rows(self.random_state, len(X), self.max_samples)
-        return X[rows]
+        seed = self.random_state
+        if seed is None:  # a seeded inner estimator keeps the draw repeatable
+            seed = getattr(self.estimator, "random_state", None)
+        return X[draw_rows(seed, len(X), self.max_samples)]
+
+    def __setstate__(self, state):
+        # Detectors saved before max_samples existed fitted on every row.
+        super().__setstate__({"max_samples": None, **state})
 
     def _fit_marginal(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
         """Fit the histograms and both tail statistics; return training errors."""

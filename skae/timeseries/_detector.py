@@ -60,8 +60,9 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         The outlier detector of windows: anything with ``fit`` and
         ``score_samples`` (higher means more normal). None is
         ``ReconstructionOutlierDetector(error="reconstruction",
-        marginal_bins=None)``: the reconstruction error of the detector's
-        default autoencoder (see :func:`default_window_detector`). A
+        marginal_bins=None, max_samples=None)``: the reconstruction error
+        of the detector's default autoencoder, fitted on every window (see
+        :func:`default_window_detector`). A
         ``ReconstructionOutlierDetector`` or a skae autoencoder receives
         windows as sequences ``(n_windows, window, n_features)``, so a
         :class:`~skae.SequenceAutoencoder` sees time steps; any
@@ -332,4 +333,6 @@ def default_window_detector() -> ReconstructionOutlierDetector:
     -------
     ReconstructionOutlierDetector
     """
-    return ReconstructionOutlierDetector(error="reconstruction", marginal_bins=None)
+    return ReconstructionOutlierDetector(
+        error="reconstruction", marginal_bins=None, max_samples=None
+    )
