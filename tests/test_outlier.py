@@ -476,3 +476,20 @@ def test_bad_validation_labels(y, match, pca_detector, normal_data):
 def test_bad_max_fpr(pca_detector, normal_data):
     with pytest.raises(ValueError, match="max_fpr"):
         pca_detector.set_threshold(normal_data, max_fpr=1.5)
+
+
+def test_large_inputs_are_scored_in_blocks_and_the_data_given_is_untouched(
+    normal_data, monkeypatch
+):
+    from skae.outlier import _histograms
+
+    whole = ReconstructionOutlierDetector(PCA(2), scaler=None).fit(normal_data)
+    monkeypatch.setattr(_histograms, "BLOCK_ROWS", 7)
+    X = normal_data.copy()
+    X[0, 0] = 1e300  # beyond the input limit: clipped in a copy, not in X
+    blocks = ReconstructionOutlierDetector(PCA(2), scaler=None).fit(normal_data)
+    assert_array_equal(
+        blocks.histograms_.log_probability_, whole.histograms_.log_probability_
+    )
+    np.testing.assert_allclose(blocks.anomaly_score(X), whole.anomaly_score(X))
+    assert X[0, 0] == 1e300

@@ -45,6 +45,8 @@ _RULES = ("auto", "contamination", "mad")
 # Scaled inputs are clipped to this magnitude so that float32 networks can take
 # them; no real data set comes near it after scaling.
 INPUT_LIMIT = 1e30
+# Rows scored at a time: a prediction holds several copies of its input.
+SCORING_BLOCK_ROWS = 2**16
 # Errors are kept in [-ERROR_LIMIT, ERROR_LIMIT]; NaN counts as the largest error.
 ERROR_LIMIT = 1e300
 
@@ -339,19 +341,20 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         X = X.reshape(len(X), -1)
         estimator = self._make_estimator(X.shape[1])
         kind = self._error_kind(estimator)
-        if scaler is not None:
-            X = scaler.fit_transform(X)
-        X = _clip_inputs(X)
+        X = _clip_inputs(X, scaler.fit_transform(X) if scaler is not None else X)
         estimator.fit(self._inner_layout(self._training_rows(X), estimator))
         self.scaler_, self.estimator_, self.error_ = scaler, estimator, kind
         if kind == "combined":
-            reconstruction = self._reconstruction_errors_of_scaled(X)
+            reconstruction = in_blocks(self._reconstruction_errors_of_scaled, X)
             self.reconstruction_scale_ = max(float(np.mean(reconstruction)), 1e-300)
-            codes = np.asarray(estimator.transform(self._inner_layout(X)))
+            codes = in_blocks(
+                lambda rows: np.asarray(estimator.transform(self._inner_layout(rows))),
+                X,
+            )
             self.code_mean_, self.code_precision_ = fit_code_distribution(codes)
             model_errors = self._combined(reconstruction, codes)
         else:
-            model_errors = self._model_errors_of_scaled(X)
+            model_errors = in_blocks(self._model_errors_of_scaled, X)
         errors = self._fit_marginal(X, model_errors)
         if rule == "contamination":
             threshold = contamination_threshold(errors, self.contamination)
@@ -381,7 +384,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         if self.marginal_bins is None:
             return model_errors
         self.histograms_ = FeatureHistograms(self.marginal_bins).fit(X)
-        rarity = self.histograms_.rarity(X).sum(axis=1)
+        rarity = self.histograms_.total_rarity(X)
         self.model_error_tail_ = TailStatistic().fit(model_errors)
         self.rarity_tail_ = TailStatistic().fit(rarity)
         return self._fisher(model_errors, rarity)
@@ -390,7 +393,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         """The error of scaled samples ``X`` whose model errors are given."""
         if not has_marginal_part(self):
             return model_errors
-        return self._fisher(model_errors, self.histograms_.rarity(X).sum(axis=1))
+        return self._fisher(model_errors, self.histograms_.total_rarity(X))
 
     def _fisher(self, model_errors: np.ndarray, rarity: np.ndarray) -> np.ndarray:
         """Fisher's combination: the sum of the two tail statistics."""
@@ -426,12 +429,13 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_samples(self, X, reset=False, dtype=np.float64)
         X = X.reshape(len(X), -1)
-        if self.scaler_ is not None:
-            X = self.scaler_.transform(X)
-        return _clip_inputs(X)
+        scaled = self.scaler_.transform(X) if self.scaler_ is not None else X
+        return _clip_inputs(X, scaled)
 
     def _errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
-        return self._add_rarity(X, self._model_errors_of_scaled(X))
+        return in_blocks(
+            lambda rows: self._add_rarity(rows, self._model_errors_of_scaled(rows)), X
+        )
 
     def _model_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
         if self.error_ == "score_samples":
@@ -683,6 +687,34 @@ def default_autoencoder(n_features: int, random_state=None):
     )
 
 
+def in_blocks(compute, X: np.ndarray) -> np.ndarray:
+    """Return ``compute(X)``, computed ``SCORING_BLOCK_ROWS`` rows at a time.
+
+    The inner model's predictions hold several copies of what they are given;
+    blocks keep that bounded on large tables.
+
+    Parameters
+    ----------
+    compute : callable
+        Maps rows to an array with one entry (or row) per row.
+    X : ndarray of shape (n_samples, ...)
+        The rows.
+
+    Returns
+    -------
+    ndarray
+        The results of the blocks, concatenated.
+    """
+    if len(X) <= SCORING_BLOCK_ROWS:
+        return compute(X)
+    return np.concatenate(
+        [
+            compute(X[s : s + SCORING_BLOCK_ROWS])
+            for s in range(0, len(X), SCORING_BLOCK_ROWS)
+        ]
+    )
+
+
 def draw_rows(random_state, n_rows: int, n_drawn: int) -> np.ndarray:
     """Return ``n_drawn`` distinct row indices of ``n_rows``, in increasing order.
 
@@ -725,8 +757,18 @@ def has_marginal_part(detector) -> bool:
     return getattr(detector, "histograms_", None) is not None
 
 
-def _clip_inputs(X: np.ndarray) -> np.ndarray:
-    return np.clip(X, -INPUT_LIMIT, INPUT_LIMIT)
+def _clip_inputs(given: np.ndarray, scaled: np.ndarray) -> np.ndarray:
+    """``scaled`` within ``[-INPUT_LIMIT, INPUT_LIMIT]``.
+
+    In place when the scaler made a new float64 array, never in the data given.
+    """
+    scaled = np.asarray(scaled)
+    own = (
+        scaled.dtype == np.float64
+        and scaled.flags.writeable
+        and not np.may_share_memory(scaled, given)
+    )
+    return np.clip(scaled, -INPUT_LIMIT, INPUT_LIMIT, out=scaled if own else None)
 
 
 def finite_errors(errors: np.ndarray) -> np.ndarray:

@@ -11,6 +11,10 @@ from .. import _persistence
 PSEUDO_COUNT = 0.1
 
 
+# Rows binned at a time: bounds the temporaries of large data.
+BLOCK_ROWS = 2**15
+
+
 @_persistence.register
 class FeatureHistograms:
     """Equal-width histograms, one per feature, fitted on training data.
@@ -47,13 +51,35 @@ class FeatureHistograms:
         self.low_, self.high_ = X.min(axis=0), X.max(axis=0)
         self.edges_ = np.linspace(self.low_, self.high_, self.n_bins + 1, axis=1)
         counts = np.zeros((n_features, self.n_bins))
-        bins = self._bins(X)
-        for j in range(n_features):
-            counts[j] = np.bincount(bins[:, j], minlength=self.n_bins)
+        for start in range(0, n_samples, BLOCK_ROWS):
+            bins = self._bins(X[start : start + BLOCK_ROWS])
+            for j in range(n_features):
+                counts[j] += np.bincount(bins[:, j], minlength=self.n_bins)
         total = n_samples + PSEUDO_COUNT * self.n_bins
         self.log_probability_ = np.log((counts + PSEUDO_COUNT) / total)
         self.log_floor_ = float(np.log(PSEUDO_COUNT / total))
         return self
+
+    def total_rarity(self, X: np.ndarray) -> np.ndarray:
+        """Return the sum over features of :meth:`rarity`, one value per sample.
+
+        Computed a block of rows at a time, so large ``X`` needs no
+        temporaries of its size.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Finite data with the training features.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_samples,)
+        """
+        sums = np.empty(len(X), dtype=np.float64)
+        for start in range(0, len(X), BLOCK_ROWS):
+            block = slice(start, start + BLOCK_ROWS)
+            sums[block] = self.rarity(X[block]).sum(axis=1)
+        return sums
 
     def _bins(self, X: np.ndarray) -> np.ndarray:
         """Bin index of every entry, as ``np.histogram`` bins; the top edge
