@@ -158,6 +158,8 @@ def test_a_graph_index_gives_the_exact_neighbours(database, digits):
         graph.kneighbors(queries, n_neighbors=8)
 
 
+# pynndescent compiles itself with numba: over a minute on CI's 2 cores.
+@pytest.mark.slow
 def test_the_approximate_index_finds_nearly_the_exact_neighbours(database, digits):
     pytest.importorskip("pynndescent")
     X = digits[0][:1500]

@@ -11,10 +11,10 @@ from skae import (ConvAutoencoder, DenseAutoencoder, ReconstructionOutlierDetect
                   VariationalAutoencoder)
 X = load_digits().data[:300] / 16
 # Several models in a row, predicting on batches of new sizes (TensorFlow
-# would warn about retracing).
-for make in (DenseAutoencoder, ConvAutoencoder, VariationalAutoencoder,
-             SequenceAutoencoder):
-    for n in (2, 3):
+# would warn about retracing): two dense ones, then one of each other kind.
+for make, sizes in ((DenseAutoencoder, (2, 3)), (ConvAutoencoder, (2,)),
+                    (VariationalAutoencoder, (2,)), (SequenceAutoencoder, (2,))):
+    for n in sizes:
         # Sequences of 16 steps: an LSTM over 64 would only make this slower.
         data = X[:, :16] if make is SequenceAutoencoder else X
         ae = make(n, epochs=2, random_state=0).fit(data)
