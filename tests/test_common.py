@@ -473,7 +473,7 @@ def test_a_clean_target_is_learned(estimator, digits):
     X_clean = digits[0][:300]
     noise = np.random.RandomState(1).normal(0, 0.3, X_clean.shape)
     noisy = np.clip(X_clean + noise, 0, 1)
-    est = clone(estimator).set_params(n_components=16, epochs=60, noise=None)
+    est = clone(estimator).set_params(n_components=16, epochs=25, noise=None)
     towards_clean = clone(est).fit(noisy, X_clean).predict(noisy)
     towards_noisy = clone(est).fit(noisy).predict(noisy)
 
