@@ -384,7 +384,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         if self.marginal_bins is None:
             return model_errors
         self.histograms_ = FeatureHistograms(self.marginal_bins).fit(X)
-        rarity = self.histograms_.total_rarity(X)
+        rarity = in_blocks(lambda rows: self.histograms_.rarity(rows).sum(axis=1), X)
         self.model_error_tail_ = TailStatistic().fit(model_errors)
         self.rarity_tail_ = TailStatistic().fit(rarity)
         return self._fisher(model_errors, rarity)
@@ -393,7 +393,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         """The error of scaled samples ``X`` whose model errors are given."""
         if not has_marginal_part(self):
             return model_errors
-        return self._fisher(model_errors, self.histograms_.total_rarity(X))
+        return self._fisher(model_errors, self.histograms_.rarity(X).sum(axis=1))
 
     def _fisher(self, model_errors: np.ndarray, rarity: np.ndarray) -> np.ndarray:
         """Fisher's combination: the sum of the two tail statistics."""

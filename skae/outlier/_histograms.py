@@ -60,27 +60,6 @@ class FeatureHistograms:
         self.log_floor_ = float(np.log(PSEUDO_COUNT / total))
         return self
 
-    def total_rarity(self, X: np.ndarray) -> np.ndarray:
-        """Return the sum over features of :meth:`rarity`, one value per sample.
-
-        Computed a block of rows at a time, so large ``X`` needs no
-        temporaries of its size.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, n_features)
-            Finite data with the training features.
-
-        Returns
-        -------
-        ndarray of float64, shape (n_samples,)
-        """
-        sums = np.empty(len(X), dtype=np.float64)
-        for start in range(0, len(X), BLOCK_ROWS):
-            block = slice(start, start + BLOCK_ROWS)
-            sums[block] = self.rarity(X[block]).sum(axis=1)
-        return sums
-
     def _bins(self, X: np.ndarray) -> np.ndarray:
         """Bin index of every entry, as ``np.histogram`` bins; the top edge
         belongs to the last bin."""
