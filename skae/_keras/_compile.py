@@ -27,7 +27,13 @@ def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimize
 
 
 def compile_model(
-    model: keras.Model, optimizer, loss, n_samples: int, *, xla_pays: bool = True
+    model: keras.Model,
+    optimizer,
+    loss,
+    n_samples: int,
+    *,
+    xla_pays: bool = True,
+    one_step: bool = False,
 ) -> None:
     """Compile ``model`` with the fastest settings for the backend and data size.
 
@@ -39,7 +45,9 @@ def compile_model(
     TensorFlow distribution strategy). JAX always
     compiles with XLA (it is eager otherwise); TensorFlow only for data of at
     least ``XLA_MIN_SAMPLES`` rows, where the faster steps repay the seconds XLA
-    takes to compile. PyTorch keeps Keras' default (eager steps), as
+    takes to compile. ``one_step`` compiles one step per call, for a loop
+    that feeds the steps itself (``train_on_batch``). PyTorch keeps Keras'
+    default (eager steps), as
     ``torch.compile`` costs more than it saves on networks of this size. A model
     already compiled with the same settings is left alone, so that warm starts
     and ``partial_fit`` reuse its compiled steps.
@@ -50,7 +58,7 @@ def compile_model(
     else:
         jit = backend == "jax" or (xla_pays and n_samples >= XLA_MIN_SAMPLES)
         # Keras' loop of several steps per call fails inside tf.distribute.
-        steps = 1 if strategy_in_scope() else STEPS_PER_EXECUTION
+        steps = 1 if one_step or strategy_in_scope() else STEPS_PER_EXECUTION
         options = {"jit_compile": jit, "steps_per_execution": steps}
     if (
         model.compiled

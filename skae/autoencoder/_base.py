@@ -27,6 +27,7 @@ from .._keras import (
 )
 from .._keras._batches import surfaced_errors
 from .._keras._devices import batch_shards, pad_rows, predict_in_shards
+from .._keras._epoch_loop import runs_epoch_loop, train_epochs
 from .._keras.layers import NOISES, InputCorruption
 from .._utils._data import (
     check_unit_interval,
@@ -314,6 +315,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 monitor,
                 epochs=1 if incremental else self.epochs,
                 n_samples=len(train[0]),
+                seed=seed,
             )
         self._record(history, monitor)
 
@@ -375,6 +377,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                     monitor,
                     epochs=1 if incremental else self.epochs,
                     n_samples=n_train,
+                    seed=seed,
                 )
             finally:
                 for dataset in (train, validation):
@@ -412,13 +415,21 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         model = AutoencoderModel(inputs, decoder(latent), name="autoencoder")
         self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
         optimizer = make_optimizer(self.optimizer, self.learning_rate)
-        compile_model(
-            model, optimizer, self._keras_loss(), n_samples, xla_pays=self._xla_pays
-        )
+        self._compile(optimizer, n_samples)
         # Built now, so that the training monitor can restore its state.
         optimizer.build(model.trainable_variables)
         self.history_ = {}
         self.n_iter_ = 0
+
+    def _compile(self, optimizer, n_samples: int, *, one_step: bool = False) -> None:
+        compile_model(
+            self.model_,
+            optimizer,
+            self._keras_loss(),
+            n_samples,
+            xla_pays=self._xla_pays,
+            one_step=one_step,
+        )
 
     def _train(
         self,
@@ -428,23 +439,37 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         *,
         epochs: int,
         n_samples: int,
+        seed: int,
     ):
         """Train on ``train`` (a list of arrays, or a Keras ``PyDataset``),
         validating on ``validation`` (the same kind, or None)."""
         optimizer = self.model_.optimizer
-        compile_model(
-            self.model_,
-            optimizer,
-            self._keras_loss(),
-            n_samples,
-            xla_pays=self._xla_pays,
+        in_memory = not isinstance(train, keras.utils.PyDataset)
+        epoch_loop = (
+            in_memory
+            and batch_shards() == 1
+            and runs_epoch_loop(len(train[0]), self.batch_size)
         )
+        self._compile(optimizer, n_samples, one_step=epoch_loop)
         # Every call starts at learning_rate (a schedule may have lowered it).
         optimizer.learning_rate.assign(self.learning_rate)
         schedule = []
         if self.learning_rate_schedule == "cosine" and epochs > 1:
             schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
-        if isinstance(train, keras.utils.PyDataset):
+        callbacks = [monitor, *schedule, *(self.callbacks or [])]
+        if epoch_loop:
+            return train_epochs(
+                self.model_,
+                tuple(train),
+                None if validation is None else tuple(validation),
+                batch_size=self.batch_size,
+                epochs=self.n_iter_ + epochs,
+                initial_epoch=self.n_iter_,
+                callbacks=callbacks,
+                verbose=self.verbose,
+                seed=seed,
+            )
+        if not in_memory:
             # The dataset batches and shuffles by itself.
             data, options = (train,), {"shuffle": False}
         else:
@@ -458,7 +483,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 initial_epoch=self.n_iter_,
                 validation_data=validation,
                 verbose=self.verbose,
-                callbacks=[monitor, *schedule, *(self.callbacks or [])],
+                callbacks=callbacks,
                 **options,
             )
 
@@ -739,9 +764,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.encoder_ = model.get_layer("encoder")
         self.decoder_ = model.get_layer("decoder")
         # Re-compile for this process's backend, keeping the optimizer state.
-        compile_model(
-            model, model.optimizer, self._keras_loss(), 0, xla_pays=self._xla_pays
-        )
+        self._compile(model.optimizer, 0)
 
     def __getstate__(self):
         state = super().__getstate__()
