@@ -27,7 +27,7 @@ from .._keras import (
 )
 from .._keras._batches import surfaced_errors
 from .._keras._devices import batch_shards, pad_rows, predict_in_shards
-from .._keras._epoch_loop import runs_epoch_loop, train_epochs
+from .._keras._epoch_loop import mean_loss, runs_epoch_loop, train_epochs
 from .._keras.layers import NOISES, InputCorruption
 from .._utils._data import (
     check_unit_interval,
@@ -154,9 +154,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         return False
 
-    def _validation_loss(self, validation) -> float:
+    def _validation_loss(self, validation, epoch_loop: bool) -> float:
         """The compiled loss of the current weights on the validation data
-        (a list of arrays, or a Keras ``PyDataset``)."""
+        (a list of arrays, or a Keras ``PyDataset``), computed as the training
+        loop computes each epoch's ``val_loss``."""
+        if epoch_loop:
+            return mean_loss(self.model_, tuple(validation))
         if isinstance(validation, keras.utils.PyDataset):
             with surfaced_errors(validation):
                 loss = self.model_.evaluate(validation, verbose=0, return_dict=True)
@@ -302,18 +305,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 train = pad_rows(train, shards, rng)
                 if validation is not None:
                     validation = pad_rows(validation, shards, rng)
-            baseline = None
-            if not continuing and self._initialize_weights(train[0]) and validating:
-                # Weights that start from the data (PCA) are a result already:
-                # training must beat them on the validation data to replace them.
-                baseline = self._validation_loss(validation)
+            starts_from_data = not continuing and self._initialize_weights(train[0])
             del X, target, arrays
-            monitor = self._monitor(validating, incremental, baseline)
-            history = self._train(
+            history, monitor = self._train(
                 train,
                 validation,
-                monitor,
-                epochs=1 if incremental else self.epochs,
+                incremental=incremental,
+                starts_from_data=starts_from_data,
                 n_samples=len(train[0]),
                 seed=seed,
             )
@@ -357,25 +355,21 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             n_train = stream.n_rows(train_units)
             train = stream.batches(train_units, self.batch_size, int(shuffle_seed))
             try:
-                baseline = None
                 # Only an architecture that starts from the data reads a sample.
-                if (
+                starts_from_data = (
                     not continuing
                     and type(self)._initialize_weights
                     is not BaseAutoencoder._initialize_weights
                     and self._initialize_weights(
                         stream.initial_sample(train_units, int(sample_seed))
                     )
-                    and validating
-                ):
-                    baseline = self._validation_loss(validation)
+                )
                 del train_units
-                monitor = self._monitor(validating, incremental, baseline)
-                history = self._train(
+                history, monitor = self._train(
                     train,
                     validation,
-                    monitor,
-                    epochs=1 if incremental else self.epochs,
+                    incremental=incremental,
+                    starts_from_data=starts_from_data,
                     n_samples=n_train,
                     seed=seed,
                 )
@@ -435,14 +429,21 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self,
         train,
         validation,
-        monitor,
         *,
-        epochs: int,
+        incremental: bool,
+        starts_from_data: bool,
         n_samples: int,
         seed: int,
-    ):
+    ) -> tuple[keras.callbacks.History, TrainingMonitor]:
         """Train on ``train`` (a list of arrays, or a Keras ``PyDataset``),
-        validating on ``validation`` (the same kind, or None)."""
+        validating on ``validation`` (the same kind, or None).
+
+        Small in-memory data on TensorFlow go through the epoch loop of
+        single steps (``_keras/_epoch_loop.py``), the rest through Keras'
+        ``fit``. ``starts_from_data``: the weights were set from the data, and
+        an epoch must beat their validation loss to replace them. Returns the
+        history and the training monitor.
+        """
         optimizer = self.model_.optimizer
         in_memory = not isinstance(train, keras.utils.PyDataset)
         epoch_loop = (
@@ -451,6 +452,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             and runs_epoch_loop(len(train[0]), self.batch_size)
         )
         self._compile(optimizer, n_samples, one_step=epoch_loop)
+        baseline = None
+        if starts_from_data and validation is not None:
+            # Weights that start from the data (PCA) are a result already,
+            # measured as the epochs will be, after the compile they use.
+            baseline = self._validation_loss(validation, epoch_loop)
+        monitor = self._monitor(validation is not None, incremental, baseline)
+        epochs = 1 if incremental else self.epochs
         # Every call starts at learning_rate (a schedule may have lowered it).
         optimizer.learning_rate.assign(self.learning_rate)
         schedule = []
@@ -458,7 +466,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
         callbacks = [monitor, *schedule, *(self.callbacks or [])]
         if epoch_loop:
-            return train_epochs(
+            history = train_epochs(
                 self.model_,
                 tuple(train),
                 None if validation is None else tuple(validation),
@@ -469,6 +477,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 verbose=self.verbose,
                 seed=seed,
             )
+            return history, monitor
         if not in_memory:
             # The dataset batches and shuffles by itself.
             data, options = (train,), {"shuffle": False}
@@ -477,7 +486,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             options = {"batch_size": self.batch_size, "shuffle": True}
             validation = None if validation is None else tuple(validation)
         with surfaced_errors(train, validation):
-            return self.model_.fit(
+            history = self.model_.fit(
                 *data,
                 epochs=self.n_iter_ + epochs,
                 initial_epoch=self.n_iter_,
@@ -486,6 +495,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 callbacks=callbacks,
                 **options,
             )
+        return history, monitor
 
     def _record(self, history, monitor: TrainingMonitor) -> None:
         epochs_before = self.n_iter_
