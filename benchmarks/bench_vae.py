@@ -53,17 +53,20 @@ def binarised(X: np.ndarray, seed: int) -> np.ndarray:
 
 
 # Candidate settings for --select: chosen by the importance-weighted bound on
-# held-out training images, never by the test set.
+# held-out training images, never by the test set. (Two candidates of the first
+# selection, batch 256 and tanh, lost to these and are left out to save time.)
 CANDIDATES = {
-    "relu 500-500, z 50, batch 256": dict(hidden_layer_sizes=(500, 500)),
     "relu 500-500, z 50, batch 100": dict(
         hidden_layer_sizes=(500, 500), batch_size=100
     ),
     "relu 500-500, z 50, batch 100, lr 3e-4": dict(
         hidden_layer_sizes=(500, 500), batch_size=100, learning_rate=3e-4
     ),
-    "tanh 500-500, z 50, batch 100": dict(
-        hidden_layer_sizes=(500, 500), batch_size=100, activation="tanh"
+    "relu 500-500, z 50, batch 100, cosine over 100 epochs": dict(
+        hidden_layer_sizes=(500, 500),
+        batch_size=100,
+        learning_rate_schedule="cosine",
+        epochs=100,
     ),
 }
 
@@ -71,14 +74,15 @@ CANDIDATES = {
 def make_vae(args, **settings):
     from skae import VariationalAutoencoder
 
-    return VariationalAutoencoder(
-        args.n_components,
-        **{"hidden_layer_sizes": tuple(args.hidden), **settings},
-        loss="binary_crossentropy",
-        epochs=args.epochs,
-        n_iter_no_change=args.patience,
-        random_state=args.seed,
-    )
+    parameters = {
+        "hidden_layer_sizes": tuple(args.hidden),
+        "loss": "binary_crossentropy",
+        "epochs": args.epochs,
+        "n_iter_no_change": args.patience,
+        "random_state": args.seed,
+        **settings,
+    }
+    return VariationalAutoencoder(args.n_components, **parameters)
 
 
 def select_settings(args, X_train: np.ndarray) -> dict:

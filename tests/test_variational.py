@@ -83,6 +83,38 @@ def test_sample_returns_the_fitted_layout(vae, digits_split):
         conv.sample(0)
 
 
+def test_conv_architecture_puts_hidden_layers_between_maps_and_latent(digits_split):
+    images = digits_split[0].reshape(-1, 8, 8)
+
+    def dense_widths(model):
+        return [
+            layer.units
+            for layer in _all_layers(model)
+            if layer.name.startswith(("encoder_hidden", "decoder_hidden"))
+            and hasattr(layer, "units")
+        ]
+
+    settings = dict(architecture="conv", filters=(4,), epochs=1, **BCE)
+    deep = VariationalAutoencoder(2, hidden_layer_sizes=(24, 12), **settings)
+    deep.fit(images)
+    assert dense_widths(deep.encoder_) == [24, 12]
+    assert dense_widths(deep.decoder_) == [12, 24]
+    shallow = VariationalAutoencoder(2, hidden_layer_sizes=(), **settings)
+    shallow.fit(images)
+    assert dense_widths(shallow.encoder_) == dense_widths(shallow.decoder_) == []
+    # The latent heads read the last hidden layer, or the flattened map.
+    assert deep.encoder_.get_layer("code").kernel.shape == (12, 2)
+    assert shallow.encoder_.get_layer("code").kernel.shape == (4 * 4 * 4, 2)
+    assert deep.predict(images[:5]).shape == (5, 8, 8)
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+
+
 def test_extreme_inputs_and_log_variances_give_finite_scores(vae, digits_split):
     _, X_test = digits_split
     gaussian = VariationalAutoencoder(2, epochs=2, random_state=0).fit(X_test)

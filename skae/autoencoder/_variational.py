@@ -74,11 +74,13 @@ class VariationalAutoencoder(BaseAutoencoder):
     architecture : {"dense", "conv"}, default="dense"
         A fully connected encoder (``hidden_layer_sizes``) and mirrored decoder,
         or a convolutional one (``filters``, ``kernel_size``, ``image_shape``,
-        as in :class:`ConvAutoencoder`). The other architecture's parameters
-        are ignored.
+        as in :class:`ConvAutoencoder`), then
+        ``hidden_layer_sizes``. The dense architecture ignores the
+        convolutional parameters.
     hidden_layer_sizes : tuple of int, default=(256,)
-        Dense architecture: encoder widths from input to the latent heads; the
-        decoder mirrors them.
+        Widths of the encoder's dense layers before the latent heads (from the
+        input in the dense architecture, from the flattened feature map in the
+        convolutional one); the decoder mirrors them.
     filters : tuple of int, default=(32, 64)
         Convolutional architecture: filters per level, each followed by 2x2
         pooling; the decoder mirrors them with upsampling.
@@ -206,8 +208,10 @@ class VariationalAutoencoder(BaseAutoencoder):
         return super()._network_input_shape(sample_shape)
 
     def _build_encoder(self, input_shape: tuple[int, ...]) -> keras.Model:
+        inputs = keras.Input(input_shape, name="input")
+        features = inputs
         if self.architecture == "conv":
-            body = conv_encoder(
+            feature_maps = conv_encoder(
                 input_shape,
                 filters=as_layer_sizes(self.filters),
                 kernel_size=self.kernel_size,
@@ -217,17 +221,16 @@ class VariationalAutoencoder(BaseAutoencoder):
                 n_components=None,
                 code_activation="linear",
             )
-        else:
-            inputs = keras.Input(input_shape, name="input")
-            features = dense_stack(
-                inputs,
-                as_layer_sizes(self.hidden_layer_sizes),
-                activation=self.activation,
-                dropout=0.0,
-                batch_normalization=bool(self.batch_normalization),
-                prefix="encoder_hidden",
-            )
-            body = keras.Model(inputs, features, name="features")
+            features = keras.layers.Flatten(name="flatten")(feature_maps(inputs))
+        features = dense_stack(
+            features,
+            as_layer_sizes(self.hidden_layer_sizes),
+            activation=self.activation,
+            dropout=0.0,
+            batch_normalization=bool(self.batch_normalization),
+            prefix="encoder_hidden",
+        )
+        body = keras.Model(inputs, features, name="features")
         return gaussian_encoder(body, self.n_components)
 
     def _latent(self, encoded):
@@ -237,15 +240,25 @@ class VariationalAutoencoder(BaseAutoencoder):
         self, latent_shape: tuple[int, ...], output_shape: tuple[int, ...]
     ) -> keras.Model:
         if self.architecture == "conv":
-            return conv_decoder(
-                latent_shape,
+            codes = keras.Input(latent_shape, name="code")
+            features = dense_stack(
+                codes,
+                as_layer_sizes(self.hidden_layer_sizes)[::-1],
+                activation=self.activation,
+                dropout=0.0,
+                batch_normalization=bool(self.batch_normalization),
+                prefix="decoder_hidden",
+            )
+            images = conv_decoder(
+                tuple(features.shape[1:]),
                 output_shape,
                 filters=as_layer_sizes(self.filters),
                 kernel_size=self.kernel_size,
                 activation=self.activation,
                 batch_normalization=bool(self.batch_normalization),
                 output_activation=self._output_activation,
-            )
+            )(features)
+            return keras.Model(codes, images, name="decoder")
         return dense_decoder(
             latent_shape[0],
             output_shape[0],
