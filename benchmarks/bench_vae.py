@@ -22,6 +22,7 @@ Two tasks (``--task``), each printing what it ran and a table:
 Data: ``SKAE_DATA`` or ``<repo>/../shared/data``; nothing is downloaded.
 
     python benchmarks/bench_vae.py --task nll --epochs 200 --k 1000 [--select]
+    python benchmarks/bench_vae.py --task nll --candidate NAME
     python benchmarks/bench_vae.py --task keras-example --epochs 30
 """
 
@@ -62,12 +63,28 @@ CANDIDATES = {
     "relu 500-500, z 50, batch 100, lr 3e-4": dict(
         hidden_layer_sizes=(500, 500), batch_size=100, learning_rate=3e-4
     ),
+    "relu 500-500, z 50, batch 100, lr 3e-4, batch normalization": dict(
+        hidden_layer_sizes=(500, 500),
+        batch_size=100,
+        learning_rate=3e-4,
+        batch_normalization=True,
+    ),
     "relu 500-500, z 50, batch 100, cosine over 100 epochs": dict(
         hidden_layer_sizes=(500, 500),
         batch_size=100,
         learning_rate_schedule="cosine",
         epochs=100,
     ),
+    **{
+        f"relu 500-500, z 50, batch 100, lr 3e-4, cosine over {epochs} epochs": dict(
+            hidden_layer_sizes=(500, 500),
+            batch_size=100,
+            learning_rate=3e-4,
+            learning_rate_schedule="cosine",
+            epochs=epochs,
+        )
+        for epochs in (70, 100, 150)
+    },
 }
 
 
@@ -116,7 +133,10 @@ def run_nll(args) -> None:
         f"{args.epochs} epochs, latent {args.n_components}; test NLL with "
         f"K={args.k} on {len(X_test)} images"
     )
-    settings = select_settings(args, X_train) if args.select else {}
+    if args.select:
+        settings = select_settings(args, X_train)
+    else:
+        settings = CANDIDATES[args.candidate] if args.candidate else {}
     vae = make_vae(args, **settings)
     print(f"final fit: {vae}")
     start_wall, start_cpu = time.perf_counter(), time.process_time()
@@ -207,6 +227,11 @@ def main() -> None:
         "--select",
         action="store_true",
         help="choose among CANDIDATES by the bound on held-out training images",
+    )
+    parser.add_argument(
+        "--candidate",
+        choices=list(CANDIDATES),
+        help="fit this candidate without --select (a selection made earlier)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
