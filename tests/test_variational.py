@@ -1,10 +1,13 @@
 """VariationalAutoencoder: the KL term, likelihood scores, sampling, safety."""
 
+import pickle
+
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.model_selection import GridSearchCV
 
+import skae
 from skae import ReconstructionOutlierDetector, VariationalAutoencoder
 
 BCE = dict(loss="binary_crossentropy", random_state=0)
@@ -83,7 +86,9 @@ def test_sample_returns_the_fitted_layout(vae, digits_split):
         conv.sample(0)
 
 
-def test_conv_architecture_puts_hidden_layers_between_maps_and_latent(digits_split):
+def test_conv_architecture_puts_hidden_layers_between_maps_and_latent(
+    digits_split, tmp_path
+):
     images = digits_split[0].reshape(-1, 8, 8)
 
     def dense_widths(model):
@@ -106,6 +111,15 @@ def test_conv_architecture_puts_hidden_layers_between_maps_and_latent(digits_spl
     assert deep.encoder_.get_layer("code").kernel.shape == (12, 2)
     assert shallow.encoder_.get_layer("code").kernel.shape == (4 * 4 * 4, 2)
     assert deep.predict(images[:5]).shape == (5, 8, 8)
+    # The nested network survives pickling and skae's archive.
+    deep.save(tmp_path / "conv_vae.skae")
+    for copy in (
+        skae.load(tmp_path / "conv_vae.skae"),
+        pickle.loads(pickle.dumps(deep)),
+    ):
+        assert_array_equal(
+            copy.score_samples(images[:20]), deep.score_samples(images[:20])
+        )
 
 
 def _all_layers(model):
