@@ -74,9 +74,8 @@ class VariationalAutoencoder(BaseAutoencoder):
     architecture : {"dense", "conv"}, default="dense"
         A fully connected encoder (``hidden_layer_sizes``) and mirrored decoder,
         or a convolutional one (``filters``, ``kernel_size``, ``image_shape``,
-        as in :class:`ConvAutoencoder`), then
-        ``hidden_layer_sizes``. The dense architecture ignores the
-        convolutional parameters.
+        as in :class:`ConvAutoencoder`, then ``hidden_layer_sizes``). The
+        dense architecture ignores the convolutional parameters.
     hidden_layer_sizes : tuple of int, default=(256,)
         Widths of the encoder's dense layers before the latent heads (from the
         input in the dense architecture, from the flattened feature map in the
