@@ -221,16 +221,22 @@ class VariationalAutoencoder(BaseAutoencoder):
                 code_activation="linear",
             )
             features = keras.layers.Flatten(name="flatten")(feature_maps(inputs))
-        features = dense_stack(
-            features,
-            as_layer_sizes(self.hidden_layer_sizes),
-            activation=self.activation,
-            dropout=0.0,
-            batch_normalization=bool(self.batch_normalization),
-            prefix="encoder_hidden",
+        features = self._hidden_layers(
+            features, as_layer_sizes(self.hidden_layer_sizes), "encoder_hidden"
         )
         body = keras.Model(inputs, features, name="features")
         return gaussian_encoder(body, self.n_components)
+
+    def _hidden_layers(self, x, widths: tuple[int, ...], prefix: str):
+        """The dense layers between the features and the latent code."""
+        return dense_stack(
+            x,
+            widths,
+            activation=self.activation,
+            dropout=0.0,
+            batch_normalization=bool(self.batch_normalization),
+            prefix=prefix,
+        )
 
     def _latent(self, encoded):
         return GaussianSampling(self.beta, name="sampling")(encoded)
@@ -240,13 +246,8 @@ class VariationalAutoencoder(BaseAutoencoder):
     ) -> keras.Model:
         if self.architecture == "conv":
             codes = keras.Input(latent_shape, name="code")
-            features = dense_stack(
-                codes,
-                as_layer_sizes(self.hidden_layer_sizes)[::-1],
-                activation=self.activation,
-                dropout=0.0,
-                batch_normalization=bool(self.batch_normalization),
-                prefix="decoder_hidden",
+            features = self._hidden_layers(
+                codes, as_layer_sizes(self.hidden_layer_sizes)[::-1], "decoder_hidden"
             )
             images = conv_decoder(
                 tuple(features.shape[1:]),
