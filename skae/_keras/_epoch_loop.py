@@ -34,11 +34,16 @@ MAX_LOOP_SAMPLES = 20_000
 VALIDATION_BLOCK_ROWS = 4096
 
 
+def _rows_per_step(batch_size: int, n_rows: int) -> int:
+    """The batch size ``fit`` uses on ``n_rows``: at most the data, at least 1."""
+    return max(min(batch_size, n_rows), 1)
+
+
 def runs_epoch_loop(n_samples: int, batch_size: int) -> bool:
     """Whether training on ``n_samples`` in-memory rows goes through this loop."""
     if keras.backend.backend() != "tensorflow":
         return False
-    steps = math.ceil(n_samples / max(min(batch_size, n_samples), 1))
+    steps = math.ceil(n_samples / _rows_per_step(batch_size, n_samples))
     return 0 < n_samples < MAX_LOOP_SAMPLES and steps <= MAX_LOOP_STEPS
 
 
@@ -93,7 +98,7 @@ def train_epochs(
         The per-epoch logs, as ``fit`` returns them.
     """
     n_rows = len(train[0])
-    batch_size = max(min(batch_size, n_rows), 1)
+    batch_size = _rows_per_step(batch_size, n_rows)
     callback_list = keras.callbacks.CallbackList(
         callbacks,
         add_history=True,

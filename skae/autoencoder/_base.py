@@ -464,18 +464,21 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         schedule = []
         if self.learning_rate_schedule == "cosine" and epochs > 1:
             schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
-        callbacks = [monitor, *schedule, *(self.callbacks or [])]
+        # What both loops take alike.
+        run = {
+            "epochs": self.n_iter_ + epochs,
+            "initial_epoch": self.n_iter_,
+            "callbacks": [monitor, *schedule, *(self.callbacks or [])],
+            "verbose": self.verbose,
+        }
         if epoch_loop:
             history = train_epochs(
                 self.model_,
                 tuple(train),
                 None if validation is None else tuple(validation),
                 batch_size=self.batch_size,
-                epochs=self.n_iter_ + epochs,
-                initial_epoch=self.n_iter_,
-                callbacks=callbacks,
-                verbose=self.verbose,
                 seed=seed,
+                **run,
             )
             return history, monitor
         if not in_memory:
@@ -487,13 +490,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             validation = None if validation is None else tuple(validation)
         with surfaced_errors(train, validation):
             history = self.model_.fit(
-                *data,
-                epochs=self.n_iter_ + epochs,
-                initial_epoch=self.n_iter_,
-                validation_data=validation,
-                verbose=self.verbose,
-                callbacks=callbacks,
-                **options,
+                *data, validation_data=validation, **run, **options
             )
         return history, monitor
 
