@@ -28,6 +28,7 @@ from .._keras import (
 from .._keras._batches import surfaced_errors
 from .._keras._devices import batch_shards, pad_rows, predict_in_shards
 from .._keras._epoch_loop import mean_loss, runs_epoch_loop, train_epochs
+from .._keras._gradient_registry import gradient_registrations_released
 from .._keras.layers import NOISES, InputCorruption
 from .._utils._data import (
     check_unit_interval,
@@ -324,11 +325,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         batches by index: the validation split, the per-epoch shuffle and the
         sample of :meth:`_initialize_weights` are index arrays.
         """
-        if batch_shards() > 1:
-            raise ValueError(
-                "Out-of-core sources are not split over devices yet: fit data in "
-                "memory under a Keras distribution, or fit the source without one."
-            )
+        shards = batch_shards()
+        if shards > 1:
+            # Each batch is padded with repeats of its own rows to split.
+            self._check_batch_splits(shards)
         stream = TrainingStream(
             self,
             X,
@@ -347,13 +347,17 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 train_units, validation_units = stream.split(
                     self.validation_fraction, seed
                 )
-                validation = stream.batches(validation_units, self.batch_size)
+                validation = stream.batches(
+                    validation_units, self.batch_size, pad_to=shards
+                )
             else:
                 train_units, validation = stream.all_units(), None
             # Independent streams for the training order and the sample.
             shuffle_seed, sample_seed = np.random.SeedSequence(seed).generate_state(2)
             n_train = stream.n_rows(train_units)
-            train = stream.batches(train_units, self.batch_size, int(shuffle_seed))
+            train = stream.batches(
+                train_units, self.batch_size, int(shuffle_seed), pad_to=shards
+            )
             try:
                 # Only an architecture that starts from the data reads a sample.
                 starts_from_data = (
@@ -444,55 +448,57 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         an epoch must beat their validation loss to replace them. Returns the
         history and the training monitor.
         """
-        optimizer = self.model_.optimizer
-        in_memory = not isinstance(train, keras.utils.PyDataset)
-        epoch_loop = (
-            in_memory
-            and batch_shards() == 1
-            and runs_epoch_loop(len(train[0]), self.batch_size)
-        )
-        self._compile(optimizer, n_samples, one_step=epoch_loop)
-        baseline = None
-        if starts_from_data and validation is not None:
-            # Weights that start from the data (PCA) are a result already,
-            # measured as the epochs will be, after the compile they use.
-            baseline = self._validation_loss(validation, epoch_loop)
-        monitor = self._monitor(validation is not None, incremental, baseline)
-        epochs = 1 if incremental else self.epochs
-        # Every call starts at learning_rate (a schedule may have lowered it).
-        optimizer.learning_rate.assign(self.learning_rate)
-        schedule = []
-        if self.learning_rate_schedule == "cosine" and epochs > 1:
-            schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
-        # What both loops take alike.
-        run = {
-            "epochs": self.n_iter_ + epochs,
-            "initial_epoch": self.n_iter_,
-            "callbacks": [monitor, *schedule, *(self.callbacks or [])],
-            "verbose": self.verbose,
-        }
-        if epoch_loop:
-            history = train_epochs(
-                self.model_,
-                tuple(train),
-                None if validation is None else tuple(validation),
-                batch_size=self.batch_size,
-                seed=seed,
-                **run,
+        # TensorFlow's gradient registry would keep the traced steps' graphs.
+        with gradient_registrations_released():
+            optimizer = self.model_.optimizer
+            in_memory = not isinstance(train, keras.utils.PyDataset)
+            epoch_loop = (
+                in_memory
+                and batch_shards() == 1
+                and runs_epoch_loop(len(train[0]), self.batch_size)
             )
+            self._compile(optimizer, n_samples, one_step=epoch_loop)
+            baseline = None
+            if starts_from_data and validation is not None:
+                # Weights that start from the data (PCA) are a result already,
+                # measured as the epochs will be, after the compile they use.
+                baseline = self._validation_loss(validation, epoch_loop)
+            monitor = self._monitor(validation is not None, incremental, baseline)
+            epochs = 1 if incremental else self.epochs
+            # Every call starts at learning_rate (a schedule may have lowered it).
+            optimizer.learning_rate.assign(self.learning_rate)
+            schedule = []
+            if self.learning_rate_schedule == "cosine" and epochs > 1:
+                schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
+            # What both loops take alike.
+            run = {
+                "epochs": self.n_iter_ + epochs,
+                "initial_epoch": self.n_iter_,
+                "callbacks": [monitor, *schedule, *(self.callbacks or [])],
+                "verbose": self.verbose,
+            }
+            if epoch_loop:
+                history = train_epochs(
+                    self.model_,
+                    tuple(train),
+                    None if validation is None else tuple(validation),
+                    batch_size=self.batch_size,
+                    seed=seed,
+                    **run,
+                )
+                return history, monitor
+            if not in_memory:
+                # The dataset batches and shuffles by itself.
+                data, options = (train,), {"shuffle": False}
+            else:
+                data = tuple(train)
+                options = {"batch_size": self.batch_size, "shuffle": True}
+                validation = None if validation is None else tuple(validation)
+            with surfaced_errors(train, validation):
+                history = self.model_.fit(
+                    *data, validation_data=validation, **run, **options
+                )
             return history, monitor
-        if not in_memory:
-            # The dataset batches and shuffles by itself.
-            data, options = (train,), {"shuffle": False}
-        else:
-            data = tuple(train)
-            options = {"batch_size": self.batch_size, "shuffle": True}
-            validation = None if validation is None else tuple(validation)
-        with surfaced_errors(train, validation):
-            history = self.model_.fit(
-                *data, validation_data=validation, **run, **options
-            )
-        return history, monitor
 
     def _record(self, history, monitor: TrainingMonitor) -> None:
         epochs_before = self.n_iter_
