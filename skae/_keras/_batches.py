@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 import keras
 import numpy as np
 
+from ._devices import pad_rows
+
 
 class IndexedBatches(keras.utils.PyDataset):
     """Batches for Keras' ``fit`` and ``evaluate``, read by index from a source.
@@ -39,6 +41,10 @@ class IndexedBatches(keras.utils.PyDataset):
         Units per batch.
     seed : int or None, default=None
         None: read the units in the order given, every epoch.
+    pad_to : int, default=1
+        Every batch is padded to a multiple of ``pad_to`` rows with repeats of
+        random rows of its own (a distribution splits each batch over that
+        many devices); the repeats are drawn from ``seed``. 1: no padding.
 
     Attributes
     ----------
@@ -54,12 +60,15 @@ class IndexedBatches(keras.utils.PyDataset):
         units: np.ndarray,
         per_batch: int,
         seed: int | None = None,
+        pad_to: int = 1,
     ):
         super().__init__(workers=1, use_multiprocessing=False)
         self._read = read
         self._units = units
         self._per_batch = int(per_batch)
         self._rng = None if seed is None else np.random.default_rng(seed)
+        self._pad_to = int(pad_to)
+        self._padding_rng = np.random.default_rng(seed)
         self._last_read = -1
         self.error = None
         self._shuffle()
@@ -87,7 +96,10 @@ class IndexedBatches(keras.utils.PyDataset):
                 self._shuffle()
             self._last_read = index
             start = index * self._per_batch
-            return self._read(np.sort(self._units[start : start + self._per_batch]))
+            batch = self._read(np.sort(self._units[start : start + self._per_batch]))
+            if self._pad_to > 1:
+                batch = tuple(pad_rows(list(batch), self._pad_to, self._padding_rng))
+            return batch
         except Exception as error:
             if self.error is None:
                 self.error = error

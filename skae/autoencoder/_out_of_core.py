@@ -198,20 +198,26 @@ class TrainingStream:
         )
 
     def batches(
-        self, units: np.ndarray, batch_size: int, seed: int | None = None
+        self,
+        units: np.ndarray,
+        batch_size: int,
+        seed: int | None = None,
+        *,
+        pad_to: int = 1,
     ) -> IndexedBatches:
         """A Keras dataset over ``units``: shuffled each epoch when seeded.
 
         Unshuffled (validation) batches of an array are larger, of about
-        ``VALIDATION_BATCH_VALUES`` values: evaluation has no gradient step to
-        size, and fewer batches cost less time per row.
+        ``VALIDATION_BATCH_VALUES`` values (a multiple of ``batch_size``):
+        evaluation has no gradient step to size, and fewer batches cost less
+        time per row. ``pad_to``: see :class:`IndexedBatches`.
         """
         if self._batches is not None:
-            return IndexedBatches(self._read_batch, units, 1, seed)
+            return IndexedBatches(self._read_batch, units, 1, seed, pad_to)
         if seed is None:
             values = math.prod(self.sample_shape)
-            batch_size = max(batch_size, VALIDATION_BATCH_VALUES // values)
-        return IndexedBatches(self._read_rows, units, batch_size, seed)
+            batch_size *= max(1, VALIDATION_BATCH_VALUES // values // batch_size)
+        return IndexedBatches(self._read_rows, units, batch_size, seed, pad_to)
 
     def initial_sample(self, units: np.ndarray, seed: int) -> np.ndarray:
         """A seeded random sample of the rows in ``units``, in network layout.
