@@ -43,6 +43,23 @@ def test_plain_keras_training_registers_and_the_block_removes_it():
     assert np.isfinite(loss)
 
 
+def test_overlapping_blocks_release_when_the_last_one_ends():
+    """Fits in several threads: none loses a registration while it trains."""
+    before = custom_gradient_names()
+    first = gradient_registrations_released()
+    second = gradient_registrations_released()
+    first.__enter__()
+    second.__enter__()
+    model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(2)])
+    model.compile("adam", "mse")
+    model.fit(X, X[:, :2], epochs=1, batch_size=100, verbose=0)
+    added = custom_gradient_names() - before
+    first.__exit__(None, None, None)
+    assert added and custom_gradient_names() - before == added
+    second.__exit__(None, None, None)
+    assert custom_gradient_names() == before
+
+
 @pytest.mark.parametrize("batch_size", [50, 8], ids=["epoch-loop", "keras-fit"])
 def test_a_discarded_estimator_leaves_no_traced_graph_alive(batch_size):
     before = _func_graphs()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 from collections.abc import Iterator
 
 import keras
@@ -46,18 +47,31 @@ def custom_gradient_names() -> set[str]:
     return {name for name in list(registry) if name.startswith(_PREFIX)}
 
 
+_lock = threading.Lock()
+_active_blocks = 0
+_registered_before: set[str] = set()
+
+
 @contextlib.contextmanager
 def gradient_registrations_released() -> Iterator[None]:
     """Remove the custom gradients registered inside the block when it ends.
 
     Steps traced inside the block keep working: they were compiled with their
-    gradients. A step traced later registers its own.
+    gradients. A step traced later registers its own. Blocks that overlap (fits
+    in several threads) release together, when the last one ends, so that no
+    training loses a registration while it is still being traced.
     """
-    before = custom_gradient_names()
+    global _active_blocks, _registered_before
+    with _lock:
+        if _active_blocks == 0:
+            _registered_before = custom_gradient_names()
+        _active_blocks += 1
     try:
         yield
     finally:
-        registry = _registry()
-        if registry is not None:
-            for name in custom_gradient_names() - before:
-                registry.pop(name, None)
+        with _lock:
+            _active_blocks -= 1
+            registry = _registry()
+            if _active_blocks == 0 and registry is not None:
+                for name in custom_gradient_names() - _registered_before:
+                    registry.pop(name, None)
