@@ -1,6 +1,6 @@
 """Scaling out: searches on a Dask cluster, Dask scoring, several devices.
 
-Three measurements, each comparing its methods in the same run:
+Four measurements, each comparing its methods in the same run:
 
 - ``search``: seconds for a grid search of 16 fits of ``DenseAutoencoder`` on
   the digits, in one process (``n_jobs=1``) and on a local Dask cluster of 1
@@ -13,11 +13,23 @@ Three measurements, each comparing its methods in the same run:
   ``DataParallel`` over 1 and 2 virtual CPU devices (one subprocess each,
   ``XLA_FLAGS=--xla_force_host_platform_device_count``); on a machine with
   accelerators the same code spreads the batch over them.
+- ``memory``: a long-lived worker's resident memory over ``--fits`` fits in a
+  row (default 100) of a small dense autoencoder on the digits, each model
+  dropped after its fit, for skae and for the same network in plain Keras, on
+  TensorFlow, JAX and PyTorch (one subprocess each). Reported: the memory
+  after the 10th fit, after half the fits and after the last, and the growth
+  per fit over the second half (caches fill during the first fits). Then two
+  Dask workers (TensorFlow): the larger one's memory after grid searches of 10
+  fits, of ``--fits`` and of half as many, and its growth per fit it ran over
+  the last search. In the search task, a cluster of one single-threaded worker
+  has one slot, and joblib then runs the search in the calling process: the
+  script says where the fits ran.
 
 Run from the repository root::
 
-    python benchmarks/bench_scaling.py                 # all three
+    python benchmarks/bench_scaling.py                 # all four
     python benchmarks/bench_scaling.py --task scoring --rows 2000000
+    python benchmarks/bench_scaling.py --task memory --fits 200
 """
 
 from __future__ import annotations
@@ -49,6 +61,47 @@ with keras.distribution.DataParallel(devices=devices).scope():
 print(json.dumps({"devices": len(devices), "seconds_per_epoch": seconds}))
 """
 
+MEMORY_SCRIPT = r"""
+import gc, json, sys
+import keras, numpy as np
+from sklearn.datasets import load_digits
+from skae import DenseAutoencoder
+implementation, fits = sys.argv[1], int(sys.argv[2])
+X = (load_digits().data / 16.0).astype(np.float32)
+
+def resident_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+def plain_keras(seed):
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((64,))
+    hidden = keras.layers.Dense(32, activation="relu")(inputs)
+    code = keras.layers.Dense(8)(hidden)
+    hidden = keras.layers.Dense(32, activation="relu")(code)
+    model = keras.Model(inputs, keras.layers.Dense(64)(hidden))
+    model.compile("adam", "mse")
+    model.fit(X, X, epochs=5, batch_size=200, verbose=0)
+    model.predict(X, verbose=0)
+
+def skae(seed):
+    model = DenseAutoencoder(8, hidden_layer_sizes=(32,), epochs=5,
+                             random_state=seed).fit(X)
+    model.score(X)
+
+fit = {"keras": plain_keras, "skae": skae}[implementation]
+marks = {}
+for i in range(fits):
+    fit(i)
+    gc.collect()
+    if i + 1 in (10, fits // 2, fits):
+        marks[i + 1] = resident_mb()
+print(json.dumps({"after_10": marks[10], "after_half": marks[fits // 2],
+                  "after_last": marks[fits]}))
+"""
+
 
 def local_cluster(n_workers: int):
     from dask.distributed import Client, LocalCluster
@@ -73,6 +126,7 @@ def local_cluster(n_workers: int):
 
 
 def bench_search(epochs: int) -> None:
+    from dask.distributed import get_task_stream
     from joblib import parallel_config
     from sklearn.datasets import load_digits
     from sklearn.model_selection import GridSearchCV, KFold
@@ -103,15 +157,17 @@ def bench_search(epochs: int) -> None:
         cluster, client = local_cluster(n_workers)
         try:
             start = time.perf_counter()
-            with parallel_config(backend="dask"):
+            with get_task_stream(client) as tasks, parallel_config(backend="dask"):
                 found = search(-1).fit(X)
             seconds = time.perf_counter() - start
         finally:
             client.close()
             cluster.close()
         same = found.best_params_ == local.best_params_
+        # joblib runs the batches in the caller when the cluster has one slot.
+        where = "on the cluster" if tasks.data else "in the calling process"
         label = f"Dask, {n_workers} worker{'s' if n_workers > 1 else ''}"
-        print(f"{label:<28} {seconds:>8.1f}  same best: {same}")
+        print(f"{label:<28} {seconds:>8.1f}  same best: {same}; ran {where}")
 
 
 def bench_scoring(rows: int, chunk_rows: int) -> None:
@@ -174,14 +230,84 @@ def bench_devices(rows: int, epochs: int) -> None:
         print(f"{line['devices']:>7} {line['seconds_per_epoch']:>8.2f}")
 
 
+def bench_memory(fits: int) -> None:
+    print(f"memory: {fits} fits in one process, digits, 64-32-8-32-64, 5 epochs")
+    print(
+        f"{'backend':<11} {'what':<12} {'MB after 10':>11} {'after half':>11} "
+        f"{'after last':>11} {'MB per fit':>11}"
+    )
+    for backend in ("tensorflow", "jax", "torch"):
+        for implementation in ("keras", "skae"):
+            result = subprocess.run(
+                [sys.executable, "-c", MEMORY_SCRIPT, implementation, str(fits)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "KERAS_BACKEND": backend},
+                check=True,
+            )
+            line = json.loads(result.stdout.strip().splitlines()[-1])
+            growth = (line["after_last"] - line["after_half"]) / (fits - fits // 2)
+            label = "plain Keras" if implementation == "keras" else "skae"
+            print(
+                f"{backend:<11} {label:<12} "
+                f"{line['after_10']:>11.0f} {line['after_half']:>11.0f} "
+                f"{line['after_last']:>11.0f} {growth:>11.2f}"
+            )
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def bench_worker_memory(fits: int) -> None:
+    from joblib import parallel_config
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from skae import DenseAutoencoder
+
+    X = load_digits().data / 16.0
+
+    def search(n_fits):
+        grid = {"random_state": list(range(n_fits // 2))}
+        model = DenseAutoencoder(8, hidden_layer_sizes=(32,), epochs=5)
+        with parallel_config(backend="dask"):
+            GridSearchCV(model, grid, cv=KFold(2), n_jobs=-1).fit(X)
+
+    # Two workers: with a single slot joblib would run the search here.
+    cluster, client = local_cluster(2)
+    try:
+        marks = []
+        for n_fits in (10, fits, fits // 2):
+            search(n_fits)
+            marks.append(max(client.run(_resident_mb).values()))
+    finally:
+        client.close()
+        cluster.close()
+    growth = (marks[2] - marks[1]) / (fits // 2)
+    label = "Dask workers"
+    print(
+        f"{'tensorflow':<11} {label:<12} {marks[0]:>11.0f} {marks[1]:>11.0f} "
+        f"{marks[2]:>11.0f} {growth:>11.2f}  (skae; searches of 10, {fits} and "
+        f"{fits // 2} fits)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--task", choices=["search", "scoring", "devices", "all"], default="all"
+        "--task",
+        choices=["search", "scoring", "devices", "memory", "all"],
+        default="all",
     )
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--chunk-rows", type=int, default=500_000)
     parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--fits", type=int, default=100)
     args = parser.parse_args()
     if args.task in ("search", "all"):
         bench_search(args.epochs)
@@ -189,6 +315,11 @@ def main() -> None:
         bench_scoring(args.rows, args.chunk_rows)
     if args.task in ("devices", "all"):
         bench_devices(60_000, 3)
+    if args.task in ("memory", "all"):
+        if args.fits <= 10:
+            parser.error("--fits must be above 10")
+        bench_memory(args.fits)
+        bench_worker_memory(args.fits)
 
 
 if __name__ == "__main__":

@@ -134,13 +134,17 @@ def dask_client():
 
 
 def test_search_on_a_local_dask_cluster(dask_client, local_search, small_X):
+    from dask.distributed import get_task_stream
     from joblib import parallel_config
 
-    with parallel_config(backend="dask"):
+    with get_task_stream(dask_client) as tasks, parallel_config(backend="dask"):
         search = small_search().fit(small_X)
     assert_same_search(search, local_search)
-    workers = dask_client.scheduler_info()["workers"]
-    assert len(workers) == 2
+    # The fits ran on the cluster's two workers, not in the test process
+    # (joblib runs a search in the caller when the cluster has one slot).
+    assert {task["worker"] for task in tasks.data} == set(
+        dask_client.scheduler_info()["workers"]
+    )
 
 
 def test_scoring_on_a_local_dask_cluster(dask_client, detector, small_X):
