@@ -255,12 +255,19 @@ def bench_memory(fits: int) -> None:
             )
 
 
-def _resident_mb() -> float:
+def _resident_mb(collect: bool = False) -> float:
+    if collect:
+        import gc
+
+        gc.collect()
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+COLLECT = False
 
 
 def bench_worker_memory(fits: int) -> None:
@@ -284,7 +291,7 @@ def bench_worker_memory(fits: int) -> None:
         marks = []
         for n_fits in (10, fits, fits // 2):
             search(n_fits)
-            marks.append(max(client.run(_resident_mb).values()))
+            marks.append(max(client.run(_resident_mb, COLLECT).values()))
     finally:
         client.close()
         cluster.close()
