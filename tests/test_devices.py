@@ -64,9 +64,11 @@ with tempfile.TemporaryDirectory() as folder:
             return {"score": float(model.score(X)), "n_iter": model.n_iter_,
                     "codes": model.transform(source[:5]).tolist()}
     streamed_many = streamed(keras.distribution.DataParallel(devices=devices).scope())
+    again = streamed(keras.distribution.DataParallel(devices=devices).scope())
     streamed_one = streamed(contextlib.nullcontext())
 print(json.dumps({"many": many, "one": one, "refused": refused,
-                  "streamed_many": streamed_many, "streamed_one": streamed_one}))
+                  "streamed_many": streamed_many, "streamed_again": again,
+                  "streamed_one": streamed_one}))
 """
 )
 
@@ -129,6 +131,8 @@ def test_data_parallel_on_two_jax_devices():
     )
     assert streamed["one"]["score"] == pytest.approx(outcome["one"]["score"], rel=0.05)
     assert len(streamed["many"]["codes"]) == 5
+    # The padding is seeded: the same fit again gives the same model.
+    assert outcome["streamed_again"] == outcome["streamed_many"]
 
 
 def test_mirrored_strategy_on_two_tensorflow_devices():

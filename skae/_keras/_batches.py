@@ -44,7 +44,9 @@ class IndexedBatches(keras.utils.PyDataset):
     pad_to : int, default=1
         Every batch is padded to a multiple of ``pad_to`` rows with repeats of
         random rows of its own (a distribution splits each batch over that
-        many devices); the repeats are drawn from ``seed``. 1: no padding.
+        many devices). The repeats are drawn from ``seed`` (0 when None) and
+        the batch's index, so an unshuffled batch is padded alike every epoch.
+        1: no padding.
 
     Attributes
     ----------
@@ -68,7 +70,7 @@ class IndexedBatches(keras.utils.PyDataset):
         self._per_batch = int(per_batch)
         self._rng = None if seed is None else np.random.default_rng(seed)
         self._pad_to = int(pad_to)
-        self._padding_rng = np.random.default_rng(seed)
+        self._padding_seed = 0 if seed is None else int(seed)
         self._last_read = -1
         self.error = None
         self._shuffle()
@@ -98,7 +100,8 @@ class IndexedBatches(keras.utils.PyDataset):
             start = index * self._per_batch
             batch = self._read(np.sort(self._units[start : start + self._per_batch]))
             if self._pad_to > 1:
-                batch = tuple(pad_rows(list(batch), self._pad_to, self._padding_rng))
+                rng = np.random.default_rng((self._padding_seed, index))
+                batch = tuple(pad_rows(list(batch), self._pad_to, rng))
             return batch
         except Exception as error:
             if self.error is None:
