@@ -17,7 +17,11 @@ Methods (``--methods``), all with the same window (skae's ``"auto"`` rule on
 the training part) and the same mapping of window scores to time points (the
 mean over the windows covering a point):
 
-- ``skae``: ``TimeSeriesOutlierDetector()``, skae's defaults;
+- ``skae``: ``TimeSeriesOutlierDetector()``, skae's defaults (the
+  autoencoder's reconstruction error and the nearest-training-window distance,
+  the larger of their tail statistics);
+- ``skae_recon``: the same without the nearest-window part
+  (``discord=False``), the reconstruction error alone;
 - ``skae_seq``: the same with ``ReconstructionOutlierDetector(SequenceAutoencoder())``;
 - ``mp``: the matrix-profile discord (``stumpy``): each test window's
   z-normalised distance to its nearest training window;
@@ -66,7 +70,7 @@ from skae import (  # noqa: E402
 )
 
 COLLECTIONS = ("ucr", "nab", "smap")
-METHODS = ("skae", "skae_seq", "mp", "iforest", "pca")
+METHODS = ("skae", "skae_recon", "skae_seq", "mp", "iforest", "pca")
 UCR_MARGIN = 100
 
 
@@ -201,20 +205,24 @@ def make_detector(method: str, n_values: int):
 
     if method == "skae":
         return TimeSeriesOutlierDetector(random_state=0)
+    if method == "skae_recon":
+        return TimeSeriesOutlierDetector(discord=False, random_state=0)
     if method == "skae_seq":
         return TimeSeriesOutlierDetector(
             ReconstructionOutlierDetector(SequenceAutoencoder(random_state=0)),
             max_fit_windows=5000,
             random_state=0,
         )
+    # The peers score windows on their own, without skae's nearest-window part.
     if method == "iforest":
-        return TimeSeriesOutlierDetector(IsolationForest(random_state=0))
+        return TimeSeriesOutlierDetector(IsolationForest(random_state=0), discord=False)
     if method == "pca":
         components = int(np.clip(n_values // 4, 1, 32))
         return TimeSeriesOutlierDetector(
             ReconstructionOutlierDetector(
                 PCA(components), marginal_bins=None, error="reconstruction"
-            )
+            ),
+            discord=False,
         )
     raise ValueError(method)
 

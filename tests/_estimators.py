@@ -52,6 +52,12 @@ SERIES = [
         window=4,
         contamination=0.1,
     ),
+    TimeSeriesOutlierDetector(
+        ReconstructionOutlierDetector(PCA(2), marginal_bins=None),
+        window=4,
+        contamination=0.1,
+        discord=False,
+    ),
 ]
 
 ALL_ESTIMATORS = AUTOENCODERS + DETECTORS + SEARCHES + SERIES

@@ -17,7 +17,9 @@ from skae import (
     TimeSeriesOutlierDetector,
 )
 from skae.timeseries import _detector as detector_module
+from skae.timeseries import _nearest_window as nearest_module
 from skae.timeseries import estimate_period, mask_to_intervals, to_time_points
+from skae.timeseries._nearest_window import nearest_distances
 from skae.timeseries._period import choose_window
 
 FAST = dict(epochs=3, batch_size=64, random_state=0)
@@ -193,7 +195,8 @@ def test_scores_are_aligned_with_time():
     scores = model.score_samples(series)
     # Shifting the series shifts the scores with it.
     shifted = model.score_samples(series[100:])
-    assert_allclose(shifted[200:-200], scores[300:-200])
+    # Equal up to the float32 products of the nearest-window distances.
+    assert_allclose(shifted[200:-200], scores[300:-200], rtol=1e-4)
     worst = int(np.argmin(scores))
     assert 2400 - 40 <= worst < 2403 + 40
 
@@ -204,6 +207,7 @@ def test_predict_intervals_and_the_contamination_threshold(anomalous_series):
         ReconstructionOutlierDetector(PCA(4), marginal_bins=None),
         window=40,
         contamination=0.05,
+        discord=False,  # scored again, training windows would match themselves
     ).fit(series[:2000])
     flagged_training = np.mean(model.predict(series[:2000]) == -1)
     assert flagged_training == pytest.approx(0.05, abs=0.01)
@@ -222,13 +226,15 @@ def test_auto_contamination_is_a_robust_rule_on_the_training_points():
     # With one-point windows the anomaly score is the value itself, here
     # lognormal: the rule flags its upper 3-sigma tail on the log scale.
     values = np.random.RandomState(0).lognormal(size=20000)
-    model = TimeSeriesOutlierDetector(RowCounter(), window=1, normalize=None)
+    model = TimeSeriesOutlierDetector(
+        RowCounter(), window=1, normalize=None, discord=False
+    )
     model.fit(values)
     assert np.mean(model.predict(values) == -1) == pytest.approx(0.00135, abs=0.001)
     # The same rule on the points' scores whatever the detector of windows.
     series = noisy_sine(3000, 40)
     inner = ReconstructionOutlierDetector(PCA(4), marginal_bins=None)
-    model = TimeSeriesOutlierDetector(inner, window=40).fit(series)
+    model = TimeSeriesOutlierDetector(inner, window=40, discord=False).fit(series)
     log_errors = np.log(-model.score_samples(series))
     median = np.median(log_errors)
     cut = median + 3 * 1.4826 * np.median(np.abs(log_errors - median))
@@ -283,7 +289,8 @@ def test_chunked_scoring_equals_scoring_at_once(monkeypatch):
     ).fit(series[:1000])
     whole = model.score_samples(series)
     monkeypatch.setattr(detector_module, "SCORING_CHUNK_VALUES", 97 * 30)
-    assert_allclose(model.score_samples(series), whole, rtol=1e-6)
+    # Equal up to the float32 products of the nearest-window distances.
+    assert_allclose(model.score_samples(series), whole, rtol=1e-4)
 
 
 def test_the_default_detector_of_windows_is_the_reconstruction_error_alone():
@@ -317,6 +324,77 @@ def test_an_autoencoder_inside_gets_sequences():
     ).fit(series)
     assert model.detector_.model_.input_shape == (None, 20, 2)
     assert np.all(np.isfinite(model.score_samples(series)))
+
+
+class ConstantDetector(RowCounter):
+    """A detector blind to everything: every window scores the same."""
+
+    def score_samples(self, X):
+        return np.zeros(len(X))
+
+
+def test_nearest_distances_equal_brute_force_and_skip_trivial_matches(monkeypatch):
+    rng = np.random.RandomState(0)
+    queries, reference = rng.randn(40, 6), rng.randn(25, 6)
+    pairwise = np.linalg.norm(queries[:, None] - reference[None], axis=2)
+    monkeypatch.setattr(nearest_module, "BLOCK_PAIRS", 7 * 25)  # several blocks
+    # The products are float32: distances agree to about 1e-6 here.
+    assert_allclose(
+        nearest_distances(queries, reference), pairwise.min(axis=1), rtol=1e-5
+    )
+    query_starts, reference_starts = np.arange(40), np.arange(0, 50, 2)
+    far = np.abs(query_starts[:, None] - reference_starts[None]) >= 3
+    expected = np.where(far, pairwise, np.inf).min(axis=1)
+    got = nearest_distances(
+        queries,
+        reference,
+        query_starts=query_starts,
+        reference_starts=reference_starts,
+        exclusion=3,
+    )
+    assert_allclose(got, expected, rtol=1e-5)
+    # A window compared with itself is at distance 0 up to float32 rounding
+    # (the square root of a rounding error), never NaN.
+    assert_allclose(nearest_distances(reference, reference), 0.0, atol=2e-3)
+
+
+def test_the_discord_flags_a_shape_the_detector_cannot_see(anomalous_series):
+    series, anomalies = anomalous_series
+    blind = TimeSeriesOutlierDetector(ConstantDetector(), window=40, discord=False)
+    assert np.ptp(blind.fit(series[:2000]).score_samples(series)) == 0
+    model = TimeSeriesOutlierDetector(ConstantDetector(), window=40).fit(series[:2000])
+    scores = model.score_samples(series)
+    near = np.zeros(len(series), dtype=bool)
+    for begin, end in anomalies:
+        near[max(begin - 40, 0) : end + 40] = True
+    clean_worst = scores[2000:][~near[2000:]].min()
+    for begin, end in anomalies:
+        assert scores[begin:end].min() < clean_worst, (begin, end)
+    assert model.reference_starts_.shape == (2000 - 40 + 1,)
+
+
+def test_the_discord_threshold_skips_trivial_matches():
+    # Without the exclusion zone every training window would match itself at
+    # distance 0, and fresh normal data would all look anomalous.
+    series = noisy_sine(6000, 40, seed=3)
+    model = TimeSeriesOutlierDetector(
+        ConstantDetector(), window=40, contamination=0.01
+    ).fit(series[:3000])
+    assert model.discord_tail_.values_[0] > 0
+    assert np.mean(model.predict(series[3000:]) == -1) < 0.05
+
+
+def test_detectors_saved_before_the_discord_score_as_they_did():
+    series = noisy_sine(800, 20)
+    model = TimeSeriesOutlierDetector(RowCounter(), window=20, discord=False)
+    before = model.fit(series).score_samples(series)
+    state = model.__getstate__()
+    for name in ("discord", "reference_series_", "reference_starts_"):
+        state.pop(name)
+    old = TimeSeriesOutlierDetector.__new__(TimeSeriesOutlierDetector)
+    old.__setstate__(state)
+    assert old.discord is False
+    assert_allclose(old.score_samples(series), before)
 
 
 def test_mask_to_intervals():

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _persistence
 from .._utils._params import (
+    Boolean,
     Constant,
     Interval,
     Options,
@@ -22,8 +23,10 @@ from .._utils._seeding import seeded_clone
 from .._utils._state import restored_on_failure
 from ..autoencoder import BaseAutoencoder
 from ..outlier import ReconstructionOutlierDetector
+from ..outlier._tail_statistic import TailStatistic
 from ..outlier._thresholds import contamination_threshold, mad_threshold
 from ._intervals import mask_to_intervals
+from ._nearest_window import nearest_distances
 from ._windows import (
     AGGREGATES,
     SlidingWindows,
@@ -83,6 +86,23 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         detector compares shapes, as a matrix-profile discord does: a shape
         never seen in training stands out wherever the level is, and a level
         shift shows where it happens. None: raw windows.
+    discord : bool, default=True
+        Also score each window by its distance to the nearest training
+        window (after ``normalize``; with ``"window"`` this is the
+        z-normalised distance of a matrix-profile discord, an AB-join against
+        the training series). The detector's anomaly score and this distance
+        are each mapped to their tail statistic on the training windows,
+        ``-log`` of the fraction of training windows that score as high
+        (extended linearly beyond the training maximum, as for the outlier
+        detector's ``marginal_bins``), and the larger of the two is
+        the window's anomaly score (Tippett's rule): a window is anomalous
+        when the detector finds it so, or when nothing in training looks like
+        it. On training windows the distance skips trivial matches (windows
+        starting fewer than ``ceil(window / 4)`` points away), so
+        ``offset_`` reflects new data; scored again later, the training
+        series matches its own windows and looks more normal than in
+        ``fit``. The training series is kept for the comparison
+        (``reference_series_``). False: the detector's score alone.
     max_fit_windows : int or None, default=20000
         ``fit`` trains on at most this many windows, evenly spaced over the
         training series (a larger stride), so a long normal stretch costs no
@@ -103,6 +123,15 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         The fitted detector of windows.
     scale_floor_ : ndarray of shape (n_features,)
         The least standard deviation a window is divided by, per feature.
+    reference_series_ : ndarray of shape (n_times, n_features) or None
+        With ``discord``: the training series, whose windows at
+        ``reference_starts_`` are the windows compared with; else None.
+    reference_starts_ : ndarray of int or None
+        With ``discord``: the start of each reference window (the windows
+        the detector was fitted on); else None.
+    detector_tail_, discord_tail_ : TailStatistic or None
+        With ``discord``: the training distributions of the detector's
+        anomaly score and of the nearest-window distance; else None.
     offset_ : float
         ``decision_function = score_samples - offset_``.
     n_features_in_ : int
@@ -141,6 +170,7 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         "stride": Interval(1, integer=True),
         "aggregate": Options(AGGREGATES),
         "normalize": (Constant(None), Options(("window",))),
+        "discord": Boolean(),
         "max_fit_windows": (Constant(None), Interval(1, integer=True)),
         "contamination": (Constant("auto"), Interval(0, 0.5, closed="right")),
         "random_state": RandomState(),
@@ -154,6 +184,7 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         stride: int = 1,
         aggregate: str = "mean",
         normalize: str | None = "window",
+        discord: bool = True,
         max_fit_windows: int | None = 20000,
         contamination="auto",
         random_state=None,
@@ -163,6 +194,7 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         self.stride = stride
         self.aggregate = aggregate
         self.normalize = normalize
+        self.discord = discord
         self.max_fit_windows = max_fit_windows
         self.contamination = contamination
         self.random_state = random_state
@@ -202,13 +234,49 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
             self.windows_ = windows
             self.detector_ = seeded_clone(detector, self.random_state)
             self.scale_floor_ = np.where(spread > 0, 0.01 * spread, 1.0)
-            training = cut_windows(series, windows.window_, starts)
-            self.detector_.fit(self._detector_input(training))
+            training = self._detector_input(
+                cut_windows(series, windows.window_, starts)
+            )
+            self.detector_.fit(training)
+            self._fit_discord(series, starts, training)
             self.offset_ = self._fit_offset(series)
         return self
 
+    def __setstate__(self, state):
+        # Detectors saved before ``discord`` existed scored with the detector alone.
+        super().__setstate__({"discord": False, **state})
+
+    def _fit_discord(
+        self, series: np.ndarray, starts: np.ndarray, training: np.ndarray
+    ) -> None:
+        """Keep the reference windows; fit the tail statistics of both parts."""
+        self.reference_series_ = self.reference_starts_ = None
+        self.detector_tail_ = self.discord_tail_ = None
+        if not self.discord:
+            return
+        self.reference_series_, self.reference_starts_ = series, starts
+        reference = training.reshape(len(training), -1)
+        distances = nearest_distances(
+            reference,
+            reference,
+            query_starts=starts,
+            reference_starts=starts,
+            exclusion=self._exclusion(),
+        )
+        finite = np.isfinite(distances)
+        # A window with no non-trivial match (a very short series) counts as 0.
+        distances = np.where(finite, distances, 0.0)
+        self.discord_tail_ = TailStatistic().fit(distances)
+        self.detector_tail_ = TailStatistic().fit(
+            -self.detector_.score_samples(training)
+        )
+
+    def _exclusion(self) -> int:
+        """Half-width of the trivial-match zone, as in matrix-profile work."""
+        return math.ceil(self.windows_.window_ / 4)
+
     def _fit_offset(self, series: np.ndarray) -> float:
-        errors = -self._score_series(series)
+        errors = -self._score_series(series, training=True)
         if self.contamination == "auto":
             return -mad_threshold(errors, MAD_K)
         return -contamination_threshold(errors, float(self.contamination))
@@ -227,21 +295,57 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
             return windows
         return windows.reshape(len(windows), -1)
 
-    def _window_scores(self, series: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    def _window_scores(
+        self, series: np.ndarray, starts: np.ndarray, training: bool = False
+    ) -> np.ndarray:
+        """Score windows (higher: more normal). ``training``: ``series`` is the
+        training series, so the nearest-window distance skips trivial matches."""
         scores = np.empty(len(starts))
         per_window = self.windows_.window_ * series.shape[1]
         size = max(1, SCORING_CHUNK_VALUES // per_window)
+        reference = self._reference_windows()
         for begin in range(0, len(starts), size):
             chunk = starts[begin : begin + size]
-            windows = cut_windows(series, self.windows_.window_, chunk)
-            scores[begin : begin + len(chunk)] = self.detector_.score_samples(
-                self._detector_input(windows)
+            windows = self._detector_input(
+                cut_windows(series, self.windows_.window_, chunk)
             )
+            detector_scores = self.detector_.score_samples(windows)
+            if reference is not None:
+                detector_scores = self._with_discord(
+                    detector_scores, windows, reference, chunk if training else None
+                )
+            scores[begin : begin + len(chunk)] = detector_scores
         return scores
 
-    def _score_series(self, series: np.ndarray) -> np.ndarray:
+    def _reference_windows(self) -> np.ndarray | None:
+        """The flat, normalised reference windows; None without ``discord``."""
+        if getattr(self, "reference_series_", None) is None:
+            return None
+        windows = cut_windows(
+            self.reference_series_, self.windows_.window_, self.reference_starts_
+        )
+        windows = self._detector_input(windows)
+        return windows.reshape(len(windows), -1)
+
+    def _with_discord(self, detector_scores, windows, reference, starts) -> np.ndarray:
+        """Minus the larger of both parts' tail statistics, for ``windows``."""
+        distances = nearest_distances(
+            windows.reshape(len(windows), -1),
+            reference,
+            query_starts=starts,
+            reference_starts=self.reference_starts_,
+            exclusion=self._exclusion() if starts is not None else 0,
+        )
+        distances = np.where(np.isfinite(distances), distances, 0.0)
+        anomaly = np.maximum(
+            self.detector_tail_.transform(-detector_scores),
+            self.discord_tail_.transform(distances),
+        )
+        return -anomaly
+
+    def _score_series(self, series: np.ndarray, training: bool = False) -> np.ndarray:
         starts = self.windows_.starts(len(series))
-        anomaly = -self._window_scores(series, starts)
+        anomaly = -self._window_scores(series, starts, training)
         points = to_time_points(
             anomaly, starts, len(series), self.windows_.window_, self.aggregate
         )
