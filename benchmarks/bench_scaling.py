@@ -19,9 +19,11 @@ Four measurements, each comparing its methods in the same run:
   TensorFlow, JAX and PyTorch (one subprocess each). Reported: the memory
   after the 10th fit, after half the fits and after the last, and the growth
   per fit over the second half (caches fill during the first fits). Then two
-  Dask workers (TensorFlow): the larger one's memory after grid searches of 10
-  fits, of ``--fits`` and of half as many, and its growth per fit it ran over
-  the last search. In the search task, a cluster of one single-threaded worker
+  Dask workers (TensorFlow): the larger one's memory (after a garbage
+  collection) after grid searches of 10 fits, of ``--fits`` and of half as
+  many, and its growth per fit it ran over the last search, with Dask's
+  statistical profiler on (its default) and off (``--task worker-memory`` runs
+  this part alone). In the search task, a cluster of one single-threaded worker
   has one slot, and joblib then runs the search in the calling process: the
   script says where the fits ran.
 
@@ -255,7 +257,13 @@ def bench_memory(fits: int) -> None:
             )
 
 
-def _resident_mb() -> float:
+def _collected_resident_mb() -> float:
+    """Resident MB of this process after a full garbage collection: models of
+    finished fits sit in reference cycles until the collector runs, so without
+    it the reading swings by tens of MB with the collector's schedule."""
+    import gc
+
+    gc.collect()
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
@@ -264,6 +272,7 @@ def _resident_mb() -> float:
 
 
 def bench_worker_memory(fits: int) -> None:
+    import dask
     from joblib import parallel_config
     from sklearn.datasets import load_digits
     from sklearn.model_selection import GridSearchCV, KFold
@@ -272,37 +281,41 @@ def bench_worker_memory(fits: int) -> None:
 
     X = load_digits().data / 16.0
 
-    def search(n_fits):
-        grid = {"random_state": list(range(n_fits // 2))}
+    def search(n_fits, first_seed):
+        grid = {"random_state": list(range(first_seed, first_seed + n_fits // 2))}
         model = DenseAutoencoder(8, hidden_layer_sizes=(32,), epochs=5)
         with parallel_config(backend="dask"):
             GridSearchCV(model, grid, cv=KFold(2), n_jobs=-1).fit(X)
 
-    # Two workers: with a single slot joblib would run the search here.
-    cluster, client = local_cluster(2)
-    try:
-        marks = []
-        for n_fits in (10, fits, fits // 2):
-            search(n_fits)
-            marks.append(max(client.run(_resident_mb).values()))
-    finally:
-        client.close()
-        cluster.close()
-    # The last search's fits are shared by the two workers.
-    growth = (marks[2] - marks[1]) / (fits // 2 / 2)
-    label = "Dask workers"
-    print(
-        f"{'tensorflow':<11} {label:<12} {marks[0]:>11.0f} {marks[1]:>11.0f} "
-        f"{marks[2]:>11.0f} {growth:>11.2f}  (skae; per fit a worker ran; searches "
-        f"of 10, {fits} and {fits // 2} fits)"
-    )
+    for profiler in (True, False):
+        # Two workers: with a single slot joblib would run the search here.
+        with dask.config.set({"distributed.worker.profile.enabled": profiler}):
+            cluster, client = local_cluster(2)
+        try:
+            marks, seed = [], 0
+            for n_fits in (10, fits, fits // 2):
+                search(n_fits, seed)
+                seed += n_fits
+                marks.append(max(client.run(_collected_resident_mb).values()))
+        finally:
+            client.close()
+            cluster.close()
+        # The last search's fits are shared by the two workers.
+        growth = (marks[2] - marks[1]) / (fits // 2 / 2)
+        label = "Dask workers"
+        print(
+            f"{'tensorflow':<11} {label:<12} {marks[0]:>11.0f} {marks[1]:>11.0f} "
+            f"{marks[2]:>11.0f} {growth:>11.2f}  (skae; per fit a worker ran; "
+            f"searches of 10, {fits} and {fits // 2} fits; Dask's profiler "
+            f"{'on' if profiler else 'off'})"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--task",
-        choices=["search", "scoring", "devices", "memory", "all"],
+        choices=["search", "scoring", "devices", "memory", "worker-memory", "all"],
         default="all",
     )
     parser.add_argument("--rows", type=int, default=10_000_000)
@@ -320,6 +333,9 @@ def main() -> None:
         if args.fits <= 10:
             parser.error("--fits must be above 10")
         bench_memory(args.fits)
+    if args.task in ("memory", "worker-memory", "all"):
+        if args.fits <= 10:
+            parser.error("--fits must be above 10")
         bench_worker_memory(args.fits)
 
 
