@@ -273,6 +273,7 @@ def _collected_resident_mb() -> float:
 
 def bench_worker_memory(fits: int) -> None:
     import dask
+    import distributed  # noqa: F401 (its configuration, before it is changed)
     from joblib import parallel_config
     from sklearn.datasets import load_digits
     from sklearn.model_selection import GridSearchCV, KFold

@@ -362,8 +362,11 @@ def test_the_discord_flags_a_shape_the_detector_cannot_see(anomalous_series):
     series, anomalies = anomalous_series
     blind = TimeSeriesOutlierDetector(ConstantDetector(), window=40, discord=False)
     assert np.ptp(blind.fit(series[:2000]).score_samples(series)) == 0
-    model = TimeSeriesOutlierDetector(ConstantDetector(), window=40).fit(series[:2000])
+    training = series[:2000].copy()
+    model = TimeSeriesOutlierDetector(ConstantDetector(), window=40).fit(training)
     scores = model.score_samples(series)
+    training[:] = 0.0  # the detector keeps its own copy of the training series
+    assert_allclose(model.score_samples(series), scores)
     near = np.zeros(len(series), dtype=bool)
     for begin, end in anomalies:
         near[max(begin - 40, 0) : end + 40] = True

@@ -254,7 +254,9 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         self.detector_tail_ = self.discord_tail_ = None
         if not self.discord:
             return
-        self.reference_series_, self.reference_starts_ = series, starts
+        # A copy: the caller's array may change after fit.
+        self.reference_series_ = np.array(series, dtype=np.float64)
+        self.reference_starts_ = starts
         reference = training.reshape(len(training), -1)
         distances = nearest_distances(
             reference,
