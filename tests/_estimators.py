@@ -71,4 +71,7 @@ def estimator_id(estimator) -> str:
     if inner is None:
         return type(estimator).__name__
     inner_name = inner if isinstance(inner, str) else estimator_id(inner)
-    return f"{type(estimator).__name__}[{inner_name}]"
+    # The one option a suite instance differs in from another of its kind.
+    detector_alone = getattr(estimator, "discord", True) is False
+    suffix = ",discord=False" if detector_alone else ""
+    return f"{type(estimator).__name__}[{inner_name}]{suffix}"

@@ -195,8 +195,7 @@ def test_scores_are_aligned_with_time():
     scores = model.score_samples(series)
     # Shifting the series shifts the scores with it.
     shifted = model.score_samples(series[100:])
-    # Equal up to the float32 products of the nearest-window distances.
-    assert_allclose(shifted[200:-200], scores[300:-200], rtol=1e-4)
+    assert_allclose(shifted[200:-200], scores[300:-200], rtol=1e-9)
     worst = int(np.argmin(scores))
     assert 2400 - 40 <= worst < 2403 + 40
 
@@ -289,8 +288,7 @@ def test_chunked_scoring_equals_scoring_at_once(monkeypatch):
     ).fit(series[:1000])
     whole = model.score_samples(series)
     monkeypatch.setattr(detector_module, "SCORING_CHUNK_VALUES", 97 * 30)
-    # Equal up to the float32 products of the nearest-window distances.
-    assert_allclose(model.score_samples(series), whole, rtol=1e-4)
+    assert_allclose(model.score_samples(series), whole, rtol=1e-6)
 
 
 def test_the_default_detector_of_windows_is_the_reconstruction_error_alone():
@@ -338,10 +336,7 @@ def test_nearest_distances_equal_brute_force_and_skip_trivial_matches(monkeypatc
     queries, reference = rng.randn(40, 6), rng.randn(25, 6)
     pairwise = np.linalg.norm(queries[:, None] - reference[None], axis=2)
     monkeypatch.setattr(nearest_module, "BLOCK_PAIRS", 7 * 25)  # several blocks
-    # The products are float32: distances agree to about 1e-6 here.
-    assert_allclose(
-        nearest_distances(queries, reference), pairwise.min(axis=1), rtol=1e-5
-    )
+    assert_allclose(nearest_distances(queries, reference), pairwise.min(axis=1))
     query_starts, reference_starts = np.arange(40), np.arange(0, 50, 2)
     far = np.abs(query_starts[:, None] - reference_starts[None]) >= 3
     expected = np.where(far, pairwise, np.inf).min(axis=1)
@@ -352,10 +347,9 @@ def test_nearest_distances_equal_brute_force_and_skip_trivial_matches(monkeypatc
         reference_starts=reference_starts,
         exclusion=3,
     )
-    assert_allclose(got, expected, rtol=1e-5)
-    # A window compared with itself is at distance 0 up to float32 rounding
-    # (the square root of a rounding error), never NaN.
-    assert_allclose(nearest_distances(reference, reference), 0.0, atol=2e-3)
+    assert_allclose(got, expected)
+    # A window compared with itself is at distance 0 up to rounding, never NaN.
+    assert_allclose(nearest_distances(reference, reference), 0.0, atol=1e-6)
 
 
 def test_the_discord_flags_a_shape_the_detector_cannot_see(anomalous_series):
