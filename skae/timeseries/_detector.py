@@ -258,24 +258,25 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         self.reference_series_ = np.array(series, dtype=np.float64)
         self.reference_starts_ = starts
         reference = training.reshape(len(training), -1)
-        distances = nearest_distances(
-            reference,
-            reference,
-            query_starts=starts,
-            reference_starts=starts,
-            exclusion=self._exclusion(),
-        )
-        finite = np.isfinite(distances)
-        # A window with no non-trivial match (a very short series) counts as 0.
-        distances = np.where(finite, distances, 0.0)
+        distances = self._discord_distances(reference, reference, starts)
         self.discord_tail_ = TailStatistic().fit(distances)
         self.detector_tail_ = TailStatistic().fit(
             -self.detector_.score_samples(training)
         )
 
-    def _exclusion(self) -> int:
-        """Half-width of the trivial-match zone, as in matrix-profile work."""
-        return math.ceil(self.windows_.window_ / 4)
+    def _discord_distances(self, flat_windows, reference, starts) -> np.ndarray:
+        """Each window's distance to its nearest reference window. With
+        ``starts`` (windows of the training series) trivial matches, starting
+        fewer than ``ceil(window / 4)`` points away, are skipped; a window
+        left with no match (a very short series) counts as 0."""
+        distances = nearest_distances(
+            flat_windows,
+            reference,
+            query_starts=starts,
+            reference_starts=self.reference_starts_,
+            exclusion=math.ceil(self.windows_.window_ / 4),
+        )
+        return np.where(np.isfinite(distances), distances, 0.0)
 
     def _fit_offset(self, series: np.ndarray) -> float:
         errors = -self._score_series(series, training=True)
@@ -331,14 +332,9 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
 
     def _with_discord(self, detector_scores, windows, reference, starts) -> np.ndarray:
         """Minus the larger of both parts' tail statistics, for ``windows``."""
-        distances = nearest_distances(
-            windows.reshape(len(windows), -1),
-            reference,
-            query_starts=starts,
-            reference_starts=self.reference_starts_,
-            exclusion=self._exclusion() if starts is not None else 0,
+        distances = self._discord_distances(
+            windows.reshape(len(windows), -1), reference, starts
         )
-        distances = np.where(np.isfinite(distances), distances, 0.0)
         anomaly = np.maximum(
             self.detector_tail_.transform(-detector_scores),
             self.discord_tail_.transform(distances),
