@@ -14,6 +14,10 @@ da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
 pd = pytest.importorskip("pandas")
 
+# Partitions are other batches: on some CPUs float32 kernels round a row
+# differently there (docs/design.md, Data and dtypes).
+FLOAT32_ROUNDING = dict(rtol=1e-5, atol=1e-6)
+
 
 @pytest.fixture(scope="module")
 def autoencoder(small_X):
@@ -36,7 +40,7 @@ def test_partitions_of_an_array_give_what_one_process_gives(
     expected = getattr(autoencoder, method)(data)
     assert lazy.shape == expected.shape and lazy.dtype == expected.dtype
     assert lazy.chunks[0] == (64, 64, 64, 8)
-    assert_allclose(lazy.compute(), expected, rtol=1e-6)
+    assert_allclose(lazy.compute(), expected, **FLOAT32_ROUNDING)
 
 
 def test_images_keep_their_layout(small_X):
@@ -46,7 +50,7 @@ def test_images_keep_their_layout(small_X):
         model, da.from_array(images, chunks=(50, 4, 4)), "predict"
     )
     assert lazy.shape == images.shape
-    assert_allclose(lazy.compute(), model.predict(images), rtol=1e-6)
+    assert_allclose(lazy.compute(), model.predict(images), **FLOAT32_ROUNDING)
     codes = apply_by_partition(model, da.from_array(images, chunks=50), "transform")
     assert codes.shape == (200, 2)
 
@@ -74,7 +78,7 @@ def test_a_dataframe_gives_a_series_or_named_columns(detector, autoencoder, smal
     model = clone(autoencoder).fit(frame)
     codes = apply_by_partition(model, lazy, "transform").compute()
     assert list(codes.columns) == list(model.get_feature_names_out())
-    assert_allclose(codes.to_numpy(), model.transform(frame), rtol=1e-6)
+    assert_allclose(codes.to_numpy(), model.transform(frame), **FLOAT32_ROUNDING)
 
 
 def test_bad_requests_are_refused(detector, small_X):
@@ -149,7 +153,8 @@ def test_search_on_a_local_dask_cluster(dask_client, local_search, small_X):
 
 def test_scoring_on_a_local_dask_cluster(dask_client, detector, small_X):
     lazy = apply_by_partition(detector, da.from_array(small_X, chunks=25))
-    assert_allclose(dask_client.compute(lazy).result(), detector.score_samples(small_X))
+    scores = dask_client.compute(lazy).result()
+    assert_allclose(scores, detector.score_samples(small_X), **FLOAT32_ROUNDING)
 
 
 def test_search_on_a_local_ray(local_search, small_X):

@@ -122,6 +122,20 @@ def test_combined_error_adds_the_code_distance(normal_data):
     assert 1.9 < expected.mean() < 2.1
 
 
+def test_a_lossless_reconstruction_leaves_the_code_distance_alone(normal_data):
+    """A code as wide as the data reconstructs it up to rounding: that rounding
+    must not be magnified into the score (it was, divided by its own mean)."""
+    detector = ReconstructionOutlierDetector(PCA(8), marginal_bins=None)
+    detector.fit(normal_data)
+    scaled = detector.scaler_.transform(normal_data)
+    assert pca_round_trip_error(detector, normal_data).max() < 1e-20
+    assert detector.reconstruction_scale_ == pytest.approx(1e-6, rel=1e-6)
+    centered = detector.estimator_.transform(scaled) - detector.code_mean_
+    precision = detector.code_precision_
+    t2 = np.einsum("ij,jk,ik->i", centered, precision, centered)
+    np.testing.assert_allclose(detector.anomaly_score(normal_data), t2 / 8, rtol=1e-9)
+
+
 def test_combined_error_catches_samples_far_along_the_manifold(normal_data):
     plane = PCA(2).fit(normal_data)
     on_plane = plane.inverse_transform(plane.transform(normal_data)) - plane.mean_

@@ -1,11 +1,14 @@
 """scikit-learn's estimator checks, run on every public estimator."""
 
 from _estimators import ALL_ESTIMATORS
+from _platform import batch_changes_float32_rows
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import (
+    BaseAutoencoder,
+    CodeNeighbors,
     ReconstructionOutlierDetector,
     SlidingWindows,
     TimeSeriesOutlierDetector,
@@ -48,7 +51,31 @@ SELF_MATCH = {
 }
 
 
+# These two checks compare a row's outputs across batches at float64 tolerance;
+# tests/test_common.py checks the same at float32 tolerance on every machine.
+BATCH_DEPENDENT_ROUNDING = {
+    name: "this CPU's float32 kernels round a row differently in another batch"
+    for name in (
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+    )
+}
+
+
+def runs_a_network(estimator) -> bool:
+    """Whether the estimator's outputs come from a Keras network."""
+    if isinstance(estimator, BaseAutoencoder):
+        return True
+    if isinstance(estimator, ReconstructionOutlierDetector):
+        return estimator.estimator is None or runs_a_network(estimator.estimator)
+    if isinstance(estimator, CodeNeighbors):
+        return estimator.encoder is None or runs_a_network(estimator.encoder)
+    return False
+
+
 def expected_failures(estimator) -> dict[str, str]:
+    if runs_a_network(estimator) and batch_changes_float32_rows():
+        return BATCH_DEPENDENT_ROUNDING
     if isinstance(estimator, SlidingWindows):
         return WINDOWS_BY_DESIGN
     if isinstance(estimator, TimeSeriesOutlierDetector):

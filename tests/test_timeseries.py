@@ -402,9 +402,9 @@ def test_mask_to_intervals():
 
 def test_a_real_ucr_anomaly_is_found_with_the_defaults(shared_data_dir):
     folder = shared_data_dir / "timeseries" / "ucr_anomaly" / "series"
-    path = next(folder.glob("013_UCR_Anomaly_*.npz"), None)
+    path = next(folder.glob("162_UCR_Anomaly_*.npz"), None)
     if path is None:
-        pytest.skip(f"UCR series 013 is absent from {folder}")
+        pytest.skip(f"UCR series 162 is absent from {folder}")
     data = np.load(path)
     train_end = int(data["train_end"])
     model = TimeSeriesOutlierDetector(random_state=0).fit(data["value"][:train_end])

@@ -29,6 +29,7 @@ from .._keras._batches import surfaced_errors
 from .._keras._devices import batch_shards, pad_rows, predict_in_shards
 from .._keras._epoch_loop import mean_loss, runs_epoch_loop, train_epochs
 from .._keras._gradient_registry import gradient_registrations_released
+from .._keras._inference import predict_in_batches
 from .._keras.layers import NOISES, InputCorruption
 from .._utils._data import (
     check_unit_interval,
@@ -579,7 +580,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     @staticmethod
     def _predict_with(model: keras.Model, X: np.ndarray):
         def predict(rows):
-            return model.predict(rows, batch_size=PREDICTION_BATCH_SIZE, verbose=0)
+            return predict_in_batches(model, rows, PREDICTION_BATCH_SIZE)
 
         return predict_in_shards(predict, X, batch_shards())
 

@@ -49,6 +49,10 @@ INPUT_LIMIT = 1e30
 SCORING_BLOCK_ROWS = 2**16
 # Errors are kept in [-ERROR_LIMIT, ERROR_LIMIT]; NaN counts as the largest error.
 ERROR_LIMIT = 1e300
+# The combined error divides reconstruction errors by their training mean, at
+# least (RECONSTRUCTION_RESOLUTION * RMS of the scaled data)**2: below that a
+# float32 network's reconstruction is lossless and its error only rounding.
+RECONSTRUCTION_RESOLUTION = 1e-3
 
 
 def _is_finite_number(value) -> bool:
@@ -172,7 +176,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         The error used: ``"combined"``, ``"reconstruction"`` or
         ``"score_samples"``.
     reconstruction_scale_ : float
-        With ``error_ == "combined"``: the mean training reconstruction error.
+        With ``error_ == "combined"``: the mean training reconstruction error,
+        at least ``(1e-3 * RMS of the scaled training data) ** 2`` (a lossless
+        reconstruction's error is only float32 rounding).
     code_mean_, code_precision_ : ndarray
         With ``error_ == "combined"``: the mean and inverse covariance of the
         training codes.
@@ -346,7 +352,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self.scaler_, self.estimator_, self.error_ = scaler, estimator, kind
         if kind == "combined":
             reconstruction = in_blocks(self._reconstruction_errors_of_scaled, X)
-            self.reconstruction_scale_ = max(float(np.mean(reconstruction)), 1e-300)
+            self.reconstruction_scale_ = reconstruction_scale(reconstruction, X)
             codes = in_blocks(
                 lambda rows: np.asarray(estimator.transform(self._inner_layout(rows))),
                 X,
@@ -713,6 +719,27 @@ def in_blocks(compute, X: np.ndarray) -> np.ndarray:
             for s in range(0, len(X), SCORING_BLOCK_ROWS)
         ]
     )
+
+
+def reconstruction_scale(errors: np.ndarray, X: np.ndarray) -> float:
+    """Return what the combined error divides reconstruction errors by.
+
+    Parameters
+    ----------
+    errors : ndarray of shape (n_samples,)
+        The training reconstruction errors, in scaled units.
+    X : ndarray of shape (n_samples, n_features)
+        The scaled training data.
+
+    Returns
+    -------
+    float
+        The mean error, at least ``(RECONSTRUCTION_RESOLUTION * rms(X)) ** 2``
+        and at least 1e-300.
+    """
+    mean_square = in_blocks(lambda rows: np.square(rows).sum(axis=1), X).sum()
+    floor = RECONSTRUCTION_RESOLUTION**2 * mean_square / X.size
+    return max(float(np.mean(errors)), float(floor), 1e-300)
 
 
 def draw_rows(random_state, n_rows: int, n_drawn: int) -> np.ndarray:

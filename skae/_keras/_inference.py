@@ -1,0 +1,45 @@
+"""Predictions of a Keras model, batch by batch, without Keras' data pipeline."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from ._devices import batch_shards, strategy_in_scope
+
+
+def predict_in_batches(model: keras.Model, X: np.ndarray, batch_size: int):
+    """Return ``model``'s outputs on ``X``, computed ``batch_size`` rows at a time.
+
+    ``Model.predict`` builds a data adapter, an iterator and callbacks at
+    every call: about 0.2 s on TensorFlow, more than the network's own time on
+    small data. ``predict_on_batch`` reuses the model's compiled prediction
+    function, so this loop costs the network's time alone. Under a
+    distribution (JAX's batch sharding, a TensorFlow strategy) the batches are
+    left to ``Model.predict``, which places them on the devices.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model.
+    X : ndarray of shape (n_samples, ...)
+        Its input.
+    batch_size : int
+        Rows per call.
+
+    Returns
+    -------
+    ndarray, or a list of ndarrays for a model of several outputs
+        One row per row of ``X``.
+    """
+    if batch_shards() > 1 or strategy_in_scope():
+        return model.predict(X, batch_size=batch_size, verbose=0)
+    batches = [
+        model.predict_on_batch(X[start : start + batch_size])
+        for start in range(0, max(len(X), 1), batch_size)
+    ]
+    if len(batches) == 1:
+        return batches[0]
+    if isinstance(batches[0], list | tuple):
+        return [np.concatenate(parts) for parts in zip(*batches, strict=True)]
+    return np.concatenate(batches)
