@@ -737,8 +737,8 @@ def reconstruction_scale(errors: np.ndarray, X: np.ndarray) -> float:
         The mean error, at least ``(RECONSTRUCTION_RESOLUTION * rms(X)) ** 2``
         and at least 1e-300.
     """
-    mean_square = in_blocks(lambda rows: np.square(rows).sum(axis=1), X).sum()
-    floor = RECONSTRUCTION_RESOLUTION**2 * mean_square / X.size
+    mean_square = float(np.einsum("ij,ij->", X, X)) / X.size
+    floor = RECONSTRUCTION_RESOLUTION**2 * mean_square
     return max(float(np.mean(errors)), float(floor), 1e-300)
 
 
