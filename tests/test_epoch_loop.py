@@ -1,6 +1,4 @@
-"""The loop of single compiled steps that trains small in-memory data on TensorFlow."""
-
-import math
+"""The loop of one compiled call per epoch that trains small in-memory data."""
 
 import keras
 import numpy as np
@@ -8,24 +6,31 @@ import pytest
 
 from skae import DenseAutoencoder
 from skae._keras import _epoch_loop
+from skae._keras._autoencoder_model import AutoencoderModel
+from skae._keras._compile import compile_model
 from skae._keras._epoch_loop import (
     MAX_LOOP_SAMPLES,
-    MAX_LOOP_STEPS,
     mean_loss,
     runs_epoch_loop,
     train_epochs,
 )
 
-ON_TENSORFLOW = keras.backend.backend() == "tensorflow"
+BACKEND = keras.backend.backend()
+LOOP_BACKENDS = ("tensorflow", "jax")
 
 
-def small_model(seed=0):
+def small_model(seed=0, epoch_batch_size=None, outputs=6):
     keras.utils.set_random_seed(seed)
     inputs = keras.Input((6,))
     hidden = keras.layers.Dense(4, activation="relu")(inputs)
-    model = keras.Model(inputs, keras.layers.Dense(6)(hidden))
+    model = AutoencoderModel(inputs, keras.layers.Dense(outputs)(hidden))
+    model.epoch_batch_size = epoch_batch_size
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
     return model
+
+
+def weights(model):
+    return np.concatenate([w.ravel() for w in model.get_weights()])
 
 
 @pytest.fixture
@@ -47,23 +52,71 @@ class Recorder(keras.callbacks.Callback):
 
 
 def test_the_loop_runs_only_where_it_pays():
-    expected = ON_TENSORFLOW
-    assert runs_epoch_loop(1347, 64) is expected
-    # Too many steps per epoch, or enough rows for XLA: Keras' fit.
-    assert not runs_epoch_loop(64 * (MAX_LOOP_STEPS + 1), 64)
-    assert not runs_epoch_loop(MAX_LOOP_SAMPLES, 10**6)
-    # A batch larger than the data is one step.
-    assert runs_epoch_loop(10, 256) is expected
+    expected = BACKEND in LOOP_BACKENDS
+    assert runs_epoch_loop(1347) is expected
+    assert runs_epoch_loop(10) is expected
+    # Enough rows that an epoch's copy in a new order costs: Keras' fit.
+    assert not runs_epoch_loop(MAX_LOOP_SAMPLES)
+    assert not runs_epoch_loop(0)
 
 
-def test_epochs_batches_and_callbacks_as_fit(rows):
-    recorder = Recorder()
+@pytest.mark.parametrize(
+    "n_rows, batch_size",
+    [(103, 25), (100, 25), (103, 200), (103, 1)],
+    ids=["last-batch-smaller", "batches-even", "one-batch", "row-by-row"],
+)
+@pytest.mark.parametrize("with_target", [False, True], ids=["self", "target"])
+def test_an_epoch_step_trains_as_fit_does(rows, n_rows, batch_size, with_target):
+    """One call of the epoch step: the same weights and loss as an epoch of
+    Keras' fit over the same rows in the same order."""
+    x = rows[:n_rows]
+    arrays = (x, x[:, ::-1].copy()) if with_target else (x,)
+    by_epoch = small_model(epoch_batch_size=batch_size)
+    by_fit = small_model()
+    by_fit.set_weights(by_epoch.get_weights())
+    start = weights(by_epoch)
+    logs = by_epoch.train_epoch(*arrays)
+    history = by_fit.fit(
+        *arrays, batch_size=batch_size, shuffle=False, epochs=1, verbose=0
+    )
+    assert not np.allclose(weights(by_epoch), start)
+    np.testing.assert_allclose(weights(by_epoch), weights(by_fit), rtol=1e-4, atol=1e-5)
+    assert logs["loss"] == pytest.approx(history.history["loss"][0], rel=1e-4)
+
+
+def test_another_number_of_rows_gets_its_own_step(rows):
+    by_epoch = small_model(epoch_batch_size=25)
+    by_fit = small_model()
+    by_fit.set_weights(by_epoch.get_weights())
+    for n_rows in (103, 60, 103):
+        logs = by_epoch.train_epoch(rows[:n_rows])
+        history = by_fit.fit(
+            rows[:n_rows], batch_size=25, shuffle=False, epochs=1, verbose=0
+        )
+        assert logs["loss"] == pytest.approx(history.history["loss"][0], rel=1e-4)
+    np.testing.assert_allclose(weights(by_epoch), weights(by_fit), rtol=1e-4, atol=1e-5)
+
+
+def test_compile_sets_and_clears_the_epoch_step(rows):
     model = small_model()
+    optimizer = model.optimizer
+    compile_model(model, optimizer, "mse", len(rows), epoch_batch_size=25)
+    assert model.epoch_batch_size == 25
+    model.train_epoch(rows)
+    compile_model(model, optimizer, "mse", len(rows), epoch_batch_size=None)
+    assert model.epoch_batch_size is None
+    # Keras' fit now takes batches of 25 rows, not epochs.
+    history = model.fit(rows, batch_size=25, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+def test_epochs_and_callbacks_as_fit(rows):
+    recorder = Recorder()
+    model = small_model(epoch_batch_size=25)
     history = train_epochs(
         model,
         (rows, rows),
         (rows[:20], rows[:20]),
-        batch_size=25,
         epochs=5,
         initial_epoch=2,
         callbacks=[recorder],
@@ -71,7 +124,8 @@ def test_epochs_batches_and_callbacks_as_fit(rows):
         seed=0,
     )
     assert recorder.epochs == [2, 3, 4]
-    assert all(n == math.ceil(103 / 25) for n in recorder.batches.values())
+    # The batch hooks are called once per epoch.
+    assert all(n == 1 for n in recorder.batches.values())
     assert len(history.history["loss"]) == 3
     assert len(history.history["val_loss"]) == 3
     # The training loss falls, and val_loss is the compiled loss of the end weights.
@@ -95,10 +149,9 @@ def test_a_callback_stops_training(rows):
                 self.model.stop_training = True
 
     history = train_epochs(
-        small_model(),
+        small_model(epoch_batch_size=25),
         (rows, rows),
         None,
-        batch_size=25,
         epochs=10,
         initial_epoch=0,
         callbacks=[StopAfterSecondEpoch()],
@@ -110,25 +163,24 @@ def test_a_callback_stops_training(rows):
 
 def test_the_seed_fixes_the_order(rows):
     def end_weights(seed):
-        model = small_model()
+        model = small_model(epoch_batch_size=10)
         train_epochs(
             model,
             (rows, rows),
             None,
-            batch_size=10,
             epochs=3,
             initial_epoch=0,
             callbacks=[],
             verbose=0,
             seed=seed,
         )
-        return np.concatenate([w.ravel() for w in model.get_weights()])
+        return weights(model)
 
     np.testing.assert_array_equal(end_weights(1), end_weights(1))
     assert not np.allclose(end_weights(1), end_weights(2))
 
 
-@pytest.mark.skipif(not ON_TENSORFLOW, reason="the loop serves TensorFlow only")
+@pytest.mark.skipif(BACKEND not in LOOP_BACKENDS, reason="the loop serves TF and JAX")
 def test_estimators_train_small_data_through_the_loop(rows, monkeypatch):
     calls = []
 
@@ -137,8 +189,18 @@ def test_estimators_train_small_data_through_the_loop(rows, monkeypatch):
         return train_epochs(*args, **kwargs)
 
     monkeypatch.setattr("skae.autoencoder._base.train_epochs", counted)
-    ae = DenseAutoencoder(2, epochs=4, random_state=0).fit(rows)
+    ae = DenseAutoencoder(2, epochs=4, batch_size=25, random_state=0).fit(rows)
     assert calls == [4]
     assert len(ae.loss_curve_) == ae.n_iter_ == len(ae.validation_loss_curve_)
-    ae.partial_fit(rows)
+    # partial_fit on another number of rows: a step of its own.
+    ae.partial_fit(rows[:40])
     assert calls == [4, ae.n_iter_]
+    assert np.isfinite(ae.loss_curve_[-1])
+    # A user's callbacks are called per epoch, and per execution of steps
+    # (an epoch), as Keras' fit does with several steps per execution.
+    recorder = Recorder()
+    DenseAutoencoder(
+        2, epochs=2, batch_size=25, early_stopping=False, callbacks=[recorder]
+    ).fit(rows)
+    assert calls == [4, ae.n_iter_, 2]
+    assert recorder.batches == {0: 1, 1: 1}

@@ -13,7 +13,19 @@ class AutoencoderModel(keras.Model):
     once, not twice as ``(x, x)``, which saves memory and a copy per batch. Loss
     terms that layers add with ``add_loss`` (activity regularisation, a VAE's
     KL divergence) are summed in by Keras as usual.
+
+    With ``epoch_batch_size`` set (by ``_keras/_epoch_loop.py``, before the
+    training step is compiled), one training step is a whole epoch: the batch
+    it receives is the epoch's rows in their shuffled order, and the step runs
+    Keras' own step on consecutive slices of ``epoch_batch_size`` rows (the
+    last one smaller, which is also the one traced apart) inside one compiled
+    loop (``keras.ops.fori_loop``), so that an epoch costs one call into the
+    backend instead of one per batch.
+    The returned loss is the mean over the epoch's rows, as ``fit`` reports it.
     """
+
+    epoch_batch_size: int | None = None
+    _epoch_rows: int | None = None
 
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
@@ -23,3 +35,58 @@ class AutoencoderModel(keras.Model):
         return super().compute_loss(
             x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
         )
+
+    def train_epoch(self, *arrays) -> dict:
+        """Train one epoch on ``arrays`` (the input, and the target if any),
+        whose rows are in the epoch's order; return Keras' logs.
+
+        Needs ``epoch_batch_size``. The step is traced for the number of rows
+        it receives (the batches are static slices): another number of rows
+        makes a new step rather than a shape-relaxed one.
+        """
+        n_rows = len(arrays[0])
+        if n_rows != self._epoch_rows:
+            self.make_train_function(force=True)
+            self._epoch_rows = n_rows
+        return self.train_on_batch(*arrays, return_dict=True)
+
+    def train_step(self, *args):
+        if self.epoch_batch_size is None:
+            return super().train_step(*args)
+        # JAX's trainer passes and returns the model's state; the others
+        # update the variables in place.
+        *state, data = args
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        arrays = (x,) if y is None else (x, y)
+        n_rows = x.shape[0]
+        size = max(min(self.epoch_batch_size, n_rows), 1)
+        last_start = (n_rows - 1) // size * size
+
+        def rows(start, count):
+            return tuple(
+                keras.ops.slice(
+                    a, (start,) + (0,) * (a.ndim - 1), (count, *a.shape[1:])
+                )
+                for a in arrays
+            )
+
+        step = super().train_step
+        n_loop_steps = last_start // size
+        tail = rows(last_start, n_rows - last_start)
+        if state:
+
+            def body(i, carried):
+                return step(carried, rows(i * size, size))[1]
+
+            carried = state[0]
+            if n_loop_steps:
+                carried = keras.ops.fori_loop(0, n_loop_steps, body, carried)
+            return step(carried, tail)
+
+        def body(i, unchanged):
+            step(rows(i * size, size))
+            return unchanged
+
+        if n_loop_steps:
+            keras.ops.fori_loop(0, n_loop_steps, body, 0)
+        return step(tail)

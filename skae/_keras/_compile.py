@@ -33,7 +33,7 @@ def compile_model(
     n_samples: int,
     *,
     xla_pays: bool = True,
-    one_step: bool = False,
+    epoch_batch_size: int | None = None,
 ) -> None:
     """Compile ``model`` with the fastest settings for the backend and data size.
 
@@ -45,9 +45,10 @@ def compile_model(
     TensorFlow distribution strategy). JAX always
     compiles with XLA (it is eager otherwise); TensorFlow only for data of at
     least ``XLA_MIN_SAMPLES`` rows, where the faster steps repay the seconds XLA
-    takes to compile. ``one_step`` compiles one step per call, for a loop
-    that feeds the steps itself (``train_on_batch``). PyTorch keeps Keras'
-    default (eager steps), as
+    takes to compile. ``epoch_batch_size`` makes one step a whole epoch in
+    batches of that size, for the epoch loop (``_epoch_loop.py``; the model
+    must be an ``AutoencoderModel``); None gives Keras' steps of one batch.
+    PyTorch keeps Keras' default (eager steps), as
     ``torch.compile`` costs more than it saves on networks of this size. A model
     already compiled with the same settings is left alone, so that warm starts
     and ``partial_fit`` reuse its compiled steps.
@@ -58,13 +59,18 @@ def compile_model(
     else:
         jit = backend == "jax" or (xla_pays and n_samples >= XLA_MIN_SAMPLES)
         # Keras' loop of several steps per call fails inside tf.distribute.
-        steps = 1 if one_step or strategy_in_scope() else STEPS_PER_EXECUTION
+        one_step = epoch_batch_size is not None or strategy_in_scope()
+        steps = 1 if one_step else STEPS_PER_EXECUTION
         options = {"jit_compile": jit, "steps_per_execution": steps}
     if (
         model.compiled
         and model.optimizer is optimizer
         and model.jit_compile == options["jit_compile"]
         and model.steps_per_execution == options.get("steps_per_execution", 1)
+        and getattr(model, "epoch_batch_size", None) == epoch_batch_size
     ):
         return
+    if epoch_batch_size is not None or hasattr(model, "epoch_batch_size"):
+        # Read when the training step is traced, which compile makes anew.
+        model.epoch_batch_size = epoch_batch_size
     model.compile(optimizer=optimizer, loss=loss, **options)

@@ -1,50 +1,49 @@
-"""A training loop of single compiled steps, for data whose epochs are short.
+"""A training loop of one compiled call per epoch, for small in-memory data.
 
 Keras' ``fit`` pays a fixed cost per epoch: TensorFlow builds a new ``tf.data``
 iterator for every epoch (about 8 ms, twice per epoch, plus one per
-validation), and every epoch goes through the callback machinery. On small
-data those costs dominate: 200 epochs of a 64-32-8-32-64 network on the 1 347
-training digits spent 3.1 of 5 seconds making iterators. This loop feeds the
-compiled training step batch by batch (``train_on_batch``) and validates the
-whole validation part in one compiled call, with the same epoch semantics as
-``fit``: a new random order every epoch, batches of ``batch_size`` rows (the
-last one smaller), the epoch's loss the mean over its rows, and callbacks
-called at the same points.
+validation), JAX moves the model's state in and out and calls its steps from
+Python, and every epoch and batch goes through the callback machinery. On
+small data those costs dominate. This loop gives the model the whole epoch at
+once, its rows in a new random order (``AutoencoderModel.epoch_batch_size``
+makes one compiled step train on consecutive batches of ``batch_size`` rows,
+the last one smaller, inside one backend loop), and validates the whole
+validation part in one compiled call, with the same epoch semantics as
+``fit``: the epoch's loss is the mean over its rows, and callbacks are called
+at the same points (the batch hooks once per execution of steps, here an
+epoch, as ``fit`` calls them with several steps per execution).
 
-JAX is left to ``fit``: it runs several steps per compiled call at a cost per
-epoch that is already small, while its ``train_on_batch`` moves the model's
-state in and out of the step on every call. PyTorch too: its time goes to
-Keras' eager layer calls, and the loop measured no faster there.
+PyTorch is left to ``fit``: its time goes to Keras' eager layer calls, and
+the loop measured no faster there.
 """
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 
-# The loop pays while an epoch has at most this many batches: a step of
-# ``train_on_batch`` costs about twice a step of Keras' multi-step loop, whose
-# per-epoch cost is worth about 35 such steps on TensorFlow.
-MAX_LOOP_STEPS = 32
-# Data of this many rows or more train with XLA on TensorFlow, through ``fit``.
+from ._autoencoder_model import AutoencoderModel
+from ._devices import batch_shards, strategy_in_scope
+
+# Data of this many rows or more train through ``fit`` (with XLA on
+# TensorFlow): an epoch's copy in a new order is then no longer negligible.
 MAX_LOOP_SAMPLES = 20_000
 # Validation rows evaluated per compiled call.
 VALIDATION_BLOCK_ROWS = 4096
 
 
-def _rows_per_step(batch_size: int, n_rows: int) -> int:
-    """The batch size ``fit`` uses on ``n_rows``: at most the data, at least 1."""
-    return max(min(batch_size, n_rows), 1)
+def runs_epoch_loop(n_samples: int) -> bool:
+    """Whether training on ``n_samples`` in-memory rows goes through this loop.
 
-
-def runs_epoch_loop(n_samples: int, batch_size: int) -> bool:
-    """Whether training on ``n_samples`` in-memory rows goes through this loop."""
-    if keras.backend.backend() != "tensorflow":
+    Not under a distribution: a TensorFlow strategy cannot aggregate
+    gradients inside a loop of the step, and a Keras distribution places
+    batches through ``fit``.
+    """
+    if keras.backend.backend() not in ("tensorflow", "jax"):
         return False
-    steps = math.ceil(n_samples / _rows_per_step(batch_size, n_samples))
-    return 0 < n_samples < MAX_LOOP_SAMPLES and steps <= MAX_LOOP_STEPS
+    if strategy_in_scope() or batch_shards() > 1:
+        return False
+    return 0 < n_samples < MAX_LOOP_SAMPLES
 
 
 def mean_loss(model: keras.Model, arrays: tuple) -> float:
@@ -59,11 +58,10 @@ def mean_loss(model: keras.Model, arrays: tuple) -> float:
 
 
 def train_epochs(
-    model: keras.Model,
+    model: AutoencoderModel,
     train: tuple,
     validation: tuple | None,
     *,
-    batch_size: int,
     epochs: int,
     initial_epoch: int,
     callbacks: list,
@@ -74,14 +72,13 @@ def train_epochs(
 
     Parameters
     ----------
-    model : keras.Model
-        A compiled model (one step per execution).
+    model : AutoencoderModel
+        A model compiled with its ``epoch_batch_size`` set (one step per
+        execution).
     train : tuple of ndarray
         The input, and the target if there is one; rows are shuffled each epoch.
     validation : tuple of ndarray or None
         Arrays of the same kind, whose loss is ``val_loss`` after each epoch.
-    batch_size : int
-        Rows per step.
     epochs, initial_epoch : int
         As in ``keras.Model.fit``.
     callbacks : list of keras.callbacks.Callback
@@ -98,7 +95,6 @@ def train_epochs(
         The per-epoch logs, as ``fit`` returns them.
     """
     n_rows = len(train[0])
-    batch_size = _rows_per_step(batch_size, n_rows)
     callback_list = keras.callbacks.CallbackList(
         callbacks,
         add_history=True,
@@ -106,7 +102,7 @@ def train_epochs(
         model=model,
         verbose=verbose,
         epochs=epochs,
-        steps=math.ceil(n_rows / batch_size),
+        steps=1,
     )
     rng = np.random.default_rng(None if seed is None else [seed, 1])
     model.stop_training = False
@@ -115,18 +111,10 @@ def train_epochs(
     for epoch in range(initial_epoch, epochs):
         callback_list.on_epoch_begin(epoch)
         order = rng.permutation(n_rows)
-        total, seen = 0.0, 0
-        for step, start in enumerate(range(0, n_rows, batch_size)):
-            rows = order[start : start + batch_size]
-            callback_list.on_train_batch_begin(step)
-            batch = [a[rows] for a in train]
-            batch_logs = model.train_on_batch(*batch, return_dict=True)
-            total += float(batch_logs["loss"]) * len(rows)
-            seen += len(rows)
-            callback_list.on_train_batch_end(step, {"loss": total / seen})
-            if model.stop_training:
-                break
-        logs = {"loss": total / seen}
+        callback_list.on_train_batch_begin(0)
+        epoch_logs = model.train_epoch(*(a[order] for a in train))
+        logs = {"loss": float(epoch_logs["loss"])}
+        callback_list.on_train_batch_end(0, logs)
         if validation is not None:
             logs["val_loss"] = mean_loss(model, validation)
         callback_list.on_epoch_end(epoch, logs)

@@ -420,14 +420,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.history_ = {}
         self.n_iter_ = 0
 
-    def _compile(self, optimizer, n_samples: int, *, one_step: bool = False) -> None:
+    def _compile(self, optimizer, n_samples: int, *, epoch_loop: bool = False) -> None:
         compile_model(
             self.model_,
             optimizer,
             self._keras_loss(),
             n_samples,
             xla_pays=self._xla_pays,
-            one_step=one_step,
+            epoch_batch_size=self.batch_size if epoch_loop else None,
         )
 
     def _train(
@@ -443,22 +443,18 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """Train on ``train`` (a list of arrays, or a Keras ``PyDataset``),
         validating on ``validation`` (the same kind, or None).
 
-        Small in-memory data on TensorFlow go through the epoch loop of
-        single steps (``_keras/_epoch_loop.py``), the rest through Keras'
-        ``fit``. ``starts_from_data``: the weights were set from the data, and
-        an epoch must beat their validation loss to replace them. Returns the
-        history and the training monitor.
+        Small in-memory data on TensorFlow and JAX go through the epoch loop
+        of one compiled call per epoch (``_keras/_epoch_loop.py``), the rest
+        through Keras' ``fit``. ``starts_from_data``: the weights were set
+        from the data, and an epoch must beat their validation loss to
+        replace them. Returns the history and the training monitor.
         """
         # TensorFlow's gradient registry would keep the traced steps' graphs.
         with gradient_registrations_released():
             optimizer = self.model_.optimizer
             in_memory = not isinstance(train, keras.utils.PyDataset)
-            epoch_loop = (
-                in_memory
-                and batch_shards() == 1
-                and runs_epoch_loop(len(train[0]), self.batch_size)
-            )
-            self._compile(optimizer, n_samples, one_step=epoch_loop)
+            epoch_loop = in_memory and runs_epoch_loop(len(train[0]))
+            self._compile(optimizer, n_samples, epoch_loop=epoch_loop)
             baseline = None
             if starts_from_data and validation is not None:
                 # Weights that start from the data (PCA) are a result already,
@@ -483,7 +479,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                     self.model_,
                     tuple(train),
                     None if validation is None else tuple(validation),
-                    batch_size=self.batch_size,
                     seed=seed,
                     **run,
                 )
