@@ -9,6 +9,7 @@ from skae._keras import _epoch_loop
 from skae._keras._autoencoder_model import AutoencoderModel
 from skae._keras._compile import compile_model
 from skae._keras._epoch_loop import (
+    MAX_LOOP_BYTES,
     MAX_LOOP_SAMPLES,
     mean_loss,
     runs_epoch_loop,
@@ -53,11 +54,12 @@ class Recorder(keras.callbacks.Callback):
 
 def test_the_loop_runs_only_where_it_pays():
     expected = BACKEND in LOOP_BACKENDS
-    assert runs_epoch_loop(1347) is expected
-    assert runs_epoch_loop(10) is expected
-    # Enough rows that an epoch's copy in a new order costs: Keras' fit.
-    assert not runs_epoch_loop(MAX_LOOP_SAMPLES)
-    assert not runs_epoch_loop(0)
+    assert runs_epoch_loop(1347, 1347 * 64 * 4) is expected
+    assert runs_epoch_loop(10, 40) is expected
+    # Enough rows for Keras' fit to pay, or an epoch's copy too large.
+    assert not runs_epoch_loop(MAX_LOOP_SAMPLES, 4 * MAX_LOOP_SAMPLES)
+    assert not runs_epoch_loop(1000, MAX_LOOP_BYTES + 1)
+    assert not runs_epoch_loop(0, 0)
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,10 @@ class AutoencoderModel(keras.Model):
     training step is compiled), one training step is a whole epoch: the batch
     it receives is the epoch's rows in their shuffled order, and the step runs
     Keras' own step on consecutive slices of ``epoch_batch_size`` rows (the
-    last one smaller, which is also the one traced apart) inside one compiled
-    loop (``keras.ops.fori_loop``), so that an epoch costs one call into the
-    backend instead of one per batch.
+    last one smaller) inside one compiled loop (``keras.ops.fori_loop``), so
+    that an epoch costs one call into the backend instead of one per batch.
+    TensorFlow traces Keras' step once, for batches of any size; JAX and
+    PyTorch, whose shapes are static, trace the last batch apart.
     The returned loss is the mean over the epoch's rows, as ``fit`` reports it.
     """
 
@@ -71,6 +72,16 @@ class AutoencoderModel(keras.Model):
             )
 
         step = super().train_step
+        if keras.backend.backend() == "tensorflow":
+
+            def any_batch(i, unchanged):
+                start = i * size
+                step(rows(start, keras.ops.minimum(size, n_rows - start)))
+                return unchanged
+
+            keras.ops.fori_loop(0, -(-n_rows // size), any_batch, 0)
+            return self.get_metrics_result()
+
         n_loop_steps = last_start // size
         tail = rows(last_start, n_rows - last_start)
         if state:

@@ -26,14 +26,18 @@ from ._autoencoder_model import AutoencoderModel
 from ._devices import batch_shards, strategy_in_scope
 
 # Data of this many rows or more train through ``fit`` (with XLA on
-# TensorFlow): an epoch's copy in a new order is then no longer negligible.
+# TensorFlow), whose per-epoch costs are then small beside the epoch.
 MAX_LOOP_SAMPLES = 20_000
+# Nor larger data: each epoch makes a copy of the training arrays in the
+# epoch's order, which the backend receives whole.
+MAX_LOOP_BYTES = 128 * 2**20
 # Validation rows evaluated per compiled call.
 VALIDATION_BLOCK_ROWS = 4096
 
 
-def runs_epoch_loop(n_samples: int) -> bool:
-    """Whether training on ``n_samples`` in-memory rows goes through this loop.
+def runs_epoch_loop(n_samples: int, n_bytes: int) -> bool:
+    """Whether training on ``n_samples`` in-memory rows of ``n_bytes`` in all
+    (input and target) goes through this loop.
 
     Not under a distribution: a TensorFlow strategy cannot aggregate
     gradients inside a loop of the step, and a Keras distribution places
@@ -43,7 +47,7 @@ def runs_epoch_loop(n_samples: int) -> bool:
         return False
     if strategy_in_scope() or batch_shards() > 1:
         return False
-    return 0 < n_samples < MAX_LOOP_SAMPLES
+    return 0 < n_samples < MAX_LOOP_SAMPLES and n_bytes <= MAX_LOOP_BYTES
 
 
 def mean_loss(model: keras.Model, arrays: tuple) -> float:

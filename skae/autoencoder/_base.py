@@ -453,7 +453,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         with gradient_registrations_released():
             optimizer = self.model_.optimizer
             in_memory = not isinstance(train, keras.utils.PyDataset)
-            epoch_loop = in_memory and runs_epoch_loop(len(train[0]))
+            epoch_loop = in_memory and runs_epoch_loop(
+                len(train[0]), sum(a.nbytes for a in train)
+            )
             self._compile(optimizer, n_samples, epoch_loop=epoch_loop)
             baseline = None
             if starts_from_data and validation is not None:
