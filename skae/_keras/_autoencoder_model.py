@@ -54,14 +54,14 @@ class AutoencoderModel(keras.Model):
     def train_step(self, *args):
         if self.epoch_batch_size is None:
             return super().train_step(*args)
-        # JAX's trainer passes and returns the model's state; the others
-        # update the variables in place.
+        # JAX's trainer passes the model's state and takes it back from each
+        # step; the others update the variables in place and carry nothing.
         *state, data = args
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
         arrays = (x,) if y is None else (x, y)
         n_rows = x.shape[0]
         size = max(min(self.epoch_batch_size, n_rows), 1)
-        last_start = (n_rows - 1) // size * size
+        step = super().train_step
 
         def rows(start, count):
             return tuple(
@@ -71,33 +71,29 @@ class AutoencoderModel(keras.Model):
                 for a in arrays
             )
 
-        step = super().train_step
+        def advance(carried, batch):
+            if state:
+                return step(carried, batch)[1]
+            step(batch)
+            return carried
+
         if keras.backend.backend() == "tensorflow":
 
-            def any_batch(i, unchanged):
+            def any_batch(i, carried):
                 start = i * size
-                step(rows(start, keras.ops.minimum(size, n_rows - start)))
-                return unchanged
+                return advance(
+                    carried, rows(start, keras.ops.minimum(size, n_rows - start))
+                )
 
             keras.ops.fori_loop(0, -(-n_rows // size), any_batch, 0)
             return self.get_metrics_result()
 
-        n_loop_steps = last_start // size
+        def full_batch(i, carried):
+            return advance(carried, rows(i * size, size))
+
+        last_start = (n_rows - 1) // size * size
+        carried = state[0] if state else 0
+        if last_start:
+            carried = keras.ops.fori_loop(0, last_start // size, full_batch, carried)
         tail = rows(last_start, n_rows - last_start)
-        if state:
-
-            def body(i, carried):
-                return step(carried, rows(i * size, size))[1]
-
-            carried = state[0]
-            if n_loop_steps:
-                carried = keras.ops.fori_loop(0, n_loop_steps, body, carried)
-            return step(carried, tail)
-
-        def body(i, unchanged):
-            step(rows(i * size, size))
-            return unchanged
-
-        if n_loop_steps:
-            keras.ops.fori_loop(0, n_loop_steps, body, 0)
-        return step(tail)
+        return step(carried, tail) if state else step(tail)
