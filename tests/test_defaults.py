@@ -133,6 +133,21 @@ def test_pca_weights_reconstruct_as_pca(digits, n_components):
     )
 
 
+def test_pca_weights_sample_long_inputs_from_every_part(monkeypatch):
+    from skae.autoencoder import _dense
+
+    # Sorted data: the first half varies along feature 0 only, the second half
+    # along feature 1 only. PCA of the first rows alone would miss feature 1.
+    rng = np.random.default_rng(0)
+    X = np.zeros((600, 4))
+    X[:300, 0] = rng.normal(size=300)
+    X[300:, 1] = rng.normal(size=300)
+    monkeypatch.setattr(_dense, "PCA_INIT_MAX_ROWS", 100)
+    encoder_kernel, *_ = _dense.pca_weights(X, 2)
+    spanned = np.abs(encoder_kernel[:2]).sum(axis=1)
+    assert np.all(spanned > 0.9)
+
+
 class MakeEveryStepWorse(keras.callbacks.Callback):
     """Scales the weights up after every step, so no epoch beats the start."""
 
@@ -154,13 +169,9 @@ def test_the_pca_start_is_kept_when_no_epoch_beats_it(digits):
     ).fit(X)
     assert est.best_epoch_ == 0 and est.n_iter_ == 2
     assert est.best_loss_ < min(est.validation_loss_curve_)
-    # The kept weights are PCA of the training rows (the 90 % of X that the
-    # seeded validation split leaves).
-    from skae._utils._data import shuffled_split
-    from skae._utils._seeding import draw_seed
-
-    (train,), _ = shuffled_split([X.astype(np.float32)], 0.1, draw_seed(0))
-    pca = PCA(3).fit(train)
+    # The kept weights are PCA of every row given to fit, validation included:
+    # the very PCA a user would compare with.
+    pca = PCA(3).fit(X)
     np.testing.assert_allclose(
         est.predict(X), pca.inverse_transform(pca.transform(X)), atol=1e-4
     )

@@ -317,6 +317,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 n_samples=len(train[0]),
                 seed=seed,
             )
+            if starts_from_data and monitor.best_epoch == -1:
+                # No epoch beat the start: keep it, but from every row given,
+                # the start a user would compare with (PCA of all of X).
+                self._initialize_weights(np.concatenate([train[0], validation[0]]))
         self._record(history, monitor)
 
     def _fit_stream(self, X, y, *, incremental: bool, continuing: bool) -> None:
@@ -378,6 +382,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                     n_samples=n_train,
                     seed=seed,
                 )
+                if starts_from_data and monitor.best_epoch == -1:
+                    self._initialize_weights(
+                        stream.initial_sample(stream.all_units(), int(sample_seed))
+                    )
             finally:
                 for dataset in (train, validation):
                     if dataset is not None:

@@ -208,13 +208,17 @@ PCA_INIT_MAX_ROWS = 20_000
 def pca_weights(X: np.ndarray, n_components: int) -> list[np.ndarray]:
     """Return PCA of ``X`` as Dense weights: encoder kernel and bias, decoder's.
 
-    Codes beyond the rank of ``X`` get zero directions. A few components of
-    wide data come from a randomized SVD (seeded, so deterministic).
+    Codes beyond the rank of ``X`` get zero directions. Longer inputs are
+    sampled (``PCA_INIT_MAX_ROWS`` rows, in order), and a few components of
+    wide data come from a randomized SVD; both are seeded, so deterministic.
     """
     from sklearn.utils.extmath import randomized_svd
 
+    if len(X) > PCA_INIT_MAX_ROWS:
+        rows = np.random.default_rng(0).choice(len(X), PCA_INIT_MAX_ROWS, replace=False)
+        X = X[np.sort(rows)]
     # One float64 copy of the rows used, centred in place.
-    centred = np.array(X[:PCA_INIT_MAX_ROWS], dtype=np.float64)
+    centred = np.array(X, dtype=np.float64)
     mean = centred.mean(axis=0)
     centred -= mean
     rank = min(n_components, *centred.shape)
