@@ -16,12 +16,20 @@ geometric mean of its error over PCA's.
     python benchmarks/bench_defaults.py                     # the defaults
     python benchmarks/bench_defaults.py --candidates linear one-layer
     KERAS_BACKEND=jax python benchmarks/bench_defaults.py   # another backend
+    python benchmarks/bench_defaults.py --backends tensorflow jax torch
+
+Progress (one JSON line per case) goes to standard error; the tables to
+standard output. "worse than PCA" counts ratios above 1.0001 (float32 rounding
+of an exact tie is about 1e-5).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -119,20 +127,9 @@ def split(X, standardise: bool, max_train: int, max_test: int, seed: int):
     return X_train.astype(np.float32), X_test.astype(np.float32)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", nargs="+", default=["default"])
-    parser.add_argument("--max-train", type=int, default=20_000)
-    parser.add_argument("--max-test", type=int, default=5_000)
-    parser.add_argument("--only", nargs="*", help="data set names")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-
-    import keras
-
-    print(f"Keras backend: {keras.backend.backend()}")
-    rows, ratios = [], {c: {"dev": [], "held-out": []} for c in args.candidates}
-    wins = {c: {"dev": [], "held-out": []} for c in args.candidates}
+def run_cases(args) -> list[dict]:
+    """Fit PCA and every candidate on every case; one dict per (set, k)."""
+    cases = []
     for name, half, X, standardise in data_sets():
         if args.only and name not in args.only:
             continue
@@ -141,8 +138,8 @@ def main() -> None:
         )
         for k in [k for k in CODE_SIZES if k < X.shape[1]]:
             pca_error = round_trip_error(PCA(k).fit(X_train), X_test)
-            row = {"set": name, "half": half, "n": len(X_train), "d": X.shape[1]}
-            row.update({"k": k, "PCA": f"{pca_error:.5f}"})
+            case = {"set": name, "half": half, "n": len(X_train), "d": X.shape[1]}
+            case.update({"k": k, "PCA": pca_error, "fits": {}})
             for candidate in args.candidates:
                 model = DenseAutoencoder(
                     k, random_state=args.seed, **CANDIDATES[candidate]
@@ -151,31 +148,104 @@ def main() -> None:
                 model.fit(X_train)
                 seconds = time.perf_counter() - start
                 error = round_trip_error(model, X_test)
-                row[candidate] = f"{error:.5f} ({seconds:.0f} s)"
-                ratios[candidate][half].append(error / pca_error)
-                wins[candidate][half].append(error < pca_error)
-            rows.append(row)
-            print(row, flush=True)
+                case["fits"][candidate] = (error, seconds)
+            cases.append(case)
+            print(json.dumps(case), file=sys.stderr, flush=True)
+    return cases
+
+
+def run_backends(args) -> dict[str, list[dict]]:
+    """Run the cases in one child process per backend, in turn."""
+    results = {}
+    for backend in args.backends:
+        command = [sys.executable, __file__, "--child", *child_arguments(args)]
+        env = dict(os.environ, KERAS_BACKEND=backend)
+        done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            print(f"{backend}: failed (exit {done.returncode})", file=sys.stderr)
+            continue
+        results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
+    return results
+
+
+def child_arguments(args) -> list[str]:
+    arguments = ["--candidates", *args.candidates]
+    arguments += ["--max-train", str(args.max_train), "--max-test", str(args.max_test)]
+    arguments += ["--seed", str(args.seed)]
+    if args.only:
+        arguments += ["--only", *args.only]
+    return arguments
+
+
+def report(results: dict[str, list[dict]]) -> None:
+    """Print the cases side by side (a column per backend and candidate) and
+    a summary per column and half."""
+    columns = [
+        (backend, candidate)
+        for backend, cases in results.items()
+        for candidate in cases[0]["fits"]
+    ]
+    label = {c: f"{c[0]}: {c[1]}" for c in columns}
+    rows = []
+    ratios = {c: {"dev": [], "held-out": []} for c in columns}
+    for i, case in enumerate(next(iter(results.values()))):
+        row = {key: case[key] for key in ("set", "half", "n", "d", "k")}
+        row["PCA"] = f"{case['PCA']:.5f}"
+        for backend, candidate in columns:
+            error, seconds = results[backend][i]["fits"][candidate]
+            row[label[backend, candidate]] = f"{error:.5f} ({seconds:.0f} s)"
+            ratios[backend, candidate][case["half"]].append(error / case["PCA"])
+        rows.append(row)
     print()
     print_table(rows, list(rows[0]))
     print()
     summary = []
-    for candidate in args.candidates:
+    for column in columns:
         for half in ("dev", "held-out"):
-            if ratios[candidate][half]:
+            half_ratios = np.array(ratios[column][half])
+            if half_ratios.size:
                 summary.append(
                     {
-                        "candidate": candidate,
+                        "backend: candidate": label[column],
                         "half": half,
-                        "beats PCA": f"{sum(wins[candidate][half])}"
-                        f"/{len(wins[candidate][half])}",
+                        "beats PCA": f"{np.sum(half_ratios < 1)}/{half_ratios.size}",
+                        "worse than PCA": f"{np.sum(half_ratios > 1.0001)}",
                         "error / PCA (geometric mean)": (
-                            f"{np.exp(np.mean(np.log(ratios[candidate][half]))):.3f}"
+                            f"{np.exp(np.mean(np.log(half_ratios))):.3f}"
                         ),
-                        "worst": f"{max(ratios[candidate][half]):.3f}",
+                        "worst": f"{half_ratios.max():.3f}",
                     }
                 )
     print_table(summary, list(summary[0]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", nargs="+", default=["default"])
+    parser.add_argument("--max-train", type=int, default=20_000)
+    parser.add_argument("--max-test", type=int, default=5_000)
+    parser.add_argument("--only", nargs="*", help="data set names")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        help="run every case on each of these Keras backends, one child process "
+        "each, and report them side by side (default: this process's backend)",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    import keras
+
+    if args.child:
+        print(json.dumps(run_cases(args)))
+        return
+    if args.backends:
+        results = run_backends(args)
+    else:
+        results = {keras.backend.backend(): run_cases(args)}
+    print(f"max {args.max_train} training rows, {args.max_test} test rows")
+    report(results)
 
 
 if __name__ == "__main__":
