@@ -70,15 +70,25 @@ def run_quality(args) -> None:
 
     X_train, _ = load("fashion-mnist", "train")
     X_test, _ = load("fashion-mnist", "test")
+    tested_on = "test"
+    if args.holdout:
+        # Settings are chosen here, on the last training images, never on the
+        # test set.
+        X_train, X_test = X_train[: -args.holdout], X_train[-args.holdout :]
+        tested_on = "held-out training"
     X_train = X_train[: args.n_train]
     print(
         f"quality: {len(X_train)} training images, at most {args.epochs} epochs, "
-        f"batch {args.batch_size}, seed {args.seed}; test on {len(X_test)} images"
+        f"batch {args.batch_size}, {args.schedule} learning rate, early stopping "
+        f"{args.early_stopping}, seed {args.seed}; scored on {len(X_test)} "
+        f"{tested_on} images"
     )
     common = dict(
         loss="binary_crossentropy",
         epochs=args.epochs,
         batch_size=args.batch_size,
+        learning_rate_schedule=args.schedule,
+        early_stopping=args.early_stopping,
         random_state=args.seed,
     )
     rows = []
@@ -91,6 +101,8 @@ def run_quality(args) -> None:
             noisy(X_test, 2),
         ),
     ):
+        if name not in args.models:
+            continue
         start = time.perf_counter()
         model.fit(inputs, X_train)
         seconds = time.perf_counter() - start
@@ -310,6 +322,20 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--schedule", choices=["constant", "cosine"], default="constant"
+    )
+    parser.add_argument(
+        "--early-stopping", action=argparse.BooleanOptionalAction, default=True
+    )
+    parser.add_argument(
+        "--holdout",
+        type=int,
+        default=0,
+        help="score on the last HOLDOUT training images instead of the test set "
+        "(to choose settings), training on the ones before them",
+    )
+    parser.add_argument("--models", nargs="+", default=["conv", "denoising"])
     parser.add_argument("--impls", nargs="+", default=["skae", "keras"])
     parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion-mnist"])
     parser.add_argument("--classes", type=int, nargs="+", default=list(range(10)))
