@@ -156,21 +156,32 @@ class MakeEveryStepWorse(keras.callbacks.Callback):
             variable.assign(variable * 1.5)
 
 
-def test_the_pca_start_is_kept_when_no_epoch_beats_it(digits):
+@pytest.mark.parametrize("source", ["array", "memmap"])
+def test_the_pca_start_is_kept_when_no_epoch_beats_it(
+    digits, source, tmp_path, monkeypatch
+):
     from sklearn.decomposition import PCA
 
-    X = digits[0][:400]
+    from skae._utils import _sources
+
+    X = digits[0][:400].astype(np.float32)
+    data = X
+    if source == "memmap":
+        np.save(tmp_path / "X.npy", X)
+        data = np.load(tmp_path / "X.npy", mmap_mode="r")
+        monkeypatch.setattr(_sources, "MEMMAP_STREAM_MIN_BYTES", 0)
     est = DenseAutoencoder(
         3,
         epochs=4,
         n_iter_no_change=2,
         random_state=0,
         callbacks=[MakeEveryStepWorse()],
-    ).fit(X)
+    ).fit(data)
     assert est.best_epoch_ == 0 and est.n_iter_ == 2
     assert est.best_loss_ < min(est.validation_loss_curve_)
-    # The kept weights are PCA of every row given to fit, validation included:
-    # the very PCA a user would compare with.
+    # The kept weights are PCA of every row given to fit, validation included
+    # (streamed: every row of the sample, which here is all 400): the very PCA
+    # a user would compare with.
     pca = PCA(3).fit(X)
     np.testing.assert_allclose(
         est.predict(X), pca.inverse_transform(pca.transform(X)), atol=1e-4
