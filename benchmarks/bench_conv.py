@@ -79,7 +79,8 @@ def run_quality(args) -> None:
     X_train = X_train[: args.n_train]
     print(
         f"quality: {len(X_train)} training images, at most {args.epochs} epochs, "
-        f"batch {args.batch_size}, {args.schedule} learning rate, early stopping "
+        f"batch {args.batch_size}, {args.schedule} learning rate "
+        f"{args.learning_rate:g}, early stopping "
         f"{args.early_stopping}, seed {args.seed}; scored on {len(X_test)} "
         f"{tested_on} images"
     )
@@ -87,6 +88,7 @@ def run_quality(args) -> None:
         loss="binary_crossentropy",
         epochs=args.epochs,
         batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
         learning_rate_schedule=args.schedule,
         early_stopping=args.early_stopping,
         random_state=args.seed,
@@ -322,6 +324,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument(
         "--schedule", choices=["constant", "cosine"], default="constant"
     )
