@@ -8,11 +8,15 @@ from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.neighbors import KernelDensity
+from sklearn.preprocessing import StandardScaler
 
 from skae import (
+    ConvAutoencoder,
     DenoisingAutoencoder,
     DenseAutoencoder,
     ReconstructionOutlierDetector,
+    SequenceAutoencoder,
+    VariationalAutoencoder,
 )
 from skae.outlier import default_autoencoder
 
@@ -324,6 +328,40 @@ def test_scaling_keeps_a_large_column_from_hiding_outliers():
 
     assert auc("standard") > 0.95
     assert auc(None) < 0.85
+
+
+@pytest.mark.parametrize(
+    "estimator, shape, table",
+    [
+        (PCA(2), (60, 8), True),
+        (PCA(2), (60, 4, 4), False),
+        (PCA(2), (60, 4, 4, 1), False),
+        (ConvAutoencoder(filters=(4,), epochs=1, image_shape=(4, 4)), (60, 16), False),
+        (
+            VariationalAutoencoder(
+                2, architecture="conv", filters=(4,), epochs=1, image_shape=(4, 4)
+            ),
+            (60, 16),
+            False,
+        ),
+        (SequenceAutoencoder(2, units=(4,), epochs=1), (60, 4, 2), True),
+    ],
+    ids=["table", "images", "images-channels", "conv", "conv-vae", "sequences"],
+)
+def test_the_auto_defaults_treat_tables_and_images_apart(estimator, shape, table):
+    X = np.random.RandomState(0).uniform(size=shape)
+    detector = ReconstructionOutlierDetector(estimator, random_state=0).fit(X)
+    # Tables are standardised and scored with the marginal rarity; images
+    # neither.
+    assert isinstance(detector.scaler_, StandardScaler) is table
+    assert (detector.scaler_ is None) is not table
+    assert (detector.histograms_ is not None) is table
+    # Explicit choices are kept whatever the data.
+    explicit = ReconstructionOutlierDetector(
+        PCA(2), scaler="standard", marginal_bins=20
+    ).fit(X)
+    assert isinstance(explicit.scaler_, StandardScaler)
+    assert explicit.histograms_ is not None
 
 
 def test_per_feature_errors_point_at_the_broken_feature(ae_detector, normal_data):

@@ -93,6 +93,11 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # compile_model); an architecture whose layers XLA slows sets it False.
     _xla_pays = True
 
+    # What one sample is to the network: "images" for convolutional networks,
+    # "sequences" for recurrent ones, "any" for networks of flat vectors. The
+    # outlier detector leaves images unscaled.
+    _sample_kind = "any"
+
     _parameter_specs = {
         "n_components": Interval(1, integer=True),
         "output_activation": (Constant("auto"), KERAS_ACTIVATION),

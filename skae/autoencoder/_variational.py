@@ -197,6 +197,10 @@ class VariationalAutoencoder(BaseAutoencoder):
     def _xla_pays(self) -> bool:
         return self.architecture == "dense"
 
+    @property
+    def _sample_kind(self) -> str:
+        return "images" if self.architecture == "conv" else "any"
+
     # ------------------------------------------------------------ the network
 
     def _network_input_shape(self, sample_shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -83,11 +83,18 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         inputs set to 0 in training) sized from the number of features ``d``
         seen in ``fit``: one hidden layer of ``clip(2 * d, 8, 128)`` units and a
         code of ``clip(d, 2, 64)`` units (see ``docs/outliers.md`` for why).
-    scaler : {"standard", "robust", "minmax"}, transformer or None, \
-            default="standard"
+    scaler : {"auto", "standard", "robust", "minmax"}, transformer or None, \
+            default="auto"
         Applied to the data before the inner estimator, fitted on the training
-        data. Without it the largest-scale column dominates the error. ``None``
-        feeds the data unchanged.
+        data. Without it the largest-scale column of a table dominates the
+        error. ``None`` feeds the data unchanged. ``"auto"``: ``"standard"``
+        for tables, None for images (samples given as ``(h, w[, c])``, or any
+        data when the inner estimator is convolutional: a
+        :class:`~skae.ConvAutoencoder`, a conv
+        :class:`~skae.VariationalAutoencoder`):
+        pixels share one scale, and standardising a pixel that is nearly
+        always dark in the training images makes any stray stroke there
+        dominate the error.
     contamination : "auto" or float in (0, 0.5], default="auto"
         The expected fraction of outliers in the training data. A float sets the
         threshold so that this fraction of the training samples is flagged.
@@ -131,7 +138,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
           score is a likelihood bound.
 
         This is the model error; ``marginal_bins`` adds a second part.
-    marginal_bins : int >= 2 or None, default=20
+    marginal_bins : "auto", int >= 2 or None, default="auto"
         Also score the marginal rarity of a sample: a histogram with this many
         equal-width bins is fitted to every scaled training feature, and the
         rarity is ``sum_j -log p_j(x_j)`` (HBOS; a value outside the training
@@ -145,7 +152,10 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         ``"mad"`` rule then flags a nearly fixed few percent of the training
         data (3 to 8 %), whatever its contamination. The histograms hold
         ``n_features * marginal_bins`` floats. ``None``: the error is the model
-        error alone.
+        error alone. ``"auto"``: 20 for tables, None for images (as for
+        ``scaler="auto"``): a pixel's rarity on its own says little about an
+        image, and on held-out training images of MNIST and Fashion-MNIST it
+        made the error worse.
     max_samples : int >= 2 or None, default=20_000
         The inner estimator is fitted on at most this many training rows,
         drawn at random without replacement; the scaler, the code statistics,
@@ -222,7 +232,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         ),
         "scaler": (
             Constant(None),
-            Options(tuple(_SCALERS)),
+            Options(("auto", *_SCALERS)),
             Satisfies(
                 lambda s: hasattr(s, "fit") and hasattr(s, "transform"),
                 "a transformer with fit and transform",
@@ -235,7 +245,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         ),
         "mad_k": Interval(0, closed="neither"),
         "error": Options(_ERRORS),
-        "marginal_bins": (Constant(None), Interval(2, integer=True)),
+        "marginal_bins": (Constant(None), Constant("auto"), Interval(2, integer=True)),
         "max_samples": (Constant(None), Interval(2, integer=True)),
         "random_state": RandomState(),
     }
@@ -244,12 +254,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self,
         estimator=None,
         *,
-        scaler="standard",
+        scaler="auto",
         contamination="auto",
         threshold="auto",
         mad_k: float = 3.0,
         error: str = "auto",
-        marginal_bins: int | None = 20,
+        marginal_bins="auto",
         max_samples: int | None = 20_000,
         random_state=None,
     ):
@@ -283,12 +293,21 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             )
         return rule
 
-    def _make_scaler(self):
-        if self.scaler is None:
+    def _make_scaler(self, estimator):
+        scaler = self.scaler
+        if scaler == "auto":
+            scaler = None if self._takes_images(estimator) else "standard"
+        if scaler is None:
             return None
-        if isinstance(self.scaler, str):
-            return _SCALERS[self.scaler]()
-        return clone(self.scaler)
+        if isinstance(scaler, str):
+            return _SCALERS[scaler]()
+        return clone(scaler)
+
+    def _takes_images(self, estimator) -> bool:
+        """Whether the samples are images: for a convolutional model, or
+        fitted as ``(h, w[, c])`` arrays other than a recurrent model's steps."""
+        kind = getattr(estimator, "_sample_kind", "any")
+        return kind == "images" or (kind == "any" and len(self.input_shape_) > 1)
 
     def _make_estimator(self, n_features: int):
         if self.estimator is None:
@@ -340,13 +359,13 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     def _fit(self, X):
         check_params(self)
         rule = self._threshold_rule()
-        scaler = self._make_scaler()
         X = validate_samples(
             self, X, reset=True, ensure_min_samples=2, dtype=np.float64
         )
         X = X.reshape(len(X), -1)
         estimator = self._make_estimator(X.shape[1])
         kind = self._error_kind(estimator)
+        scaler = self._make_scaler(estimator)
         X = _clip_inputs(X, scaler.fit_transform(X) if scaler is not None else X)
         estimator.fit(self._inner_layout(self._training_rows(X), estimator))
         self.scaler_, self.estimator_, self.error_ = scaler, estimator, kind
@@ -387,9 +406,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     def _fit_marginal(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
         """Fit the histograms and both tail statistics; return training errors."""
         self.histograms_ = self.model_error_tail_ = self.rarity_tail_ = None
-        if self.marginal_bins is None:
+        bins = self.marginal_bins
+        if bins == "auto":
+            bins = None if self._takes_images(self.estimator_) else 20
+        if bins is None:
             return model_errors
-        self.histograms_ = FeatureHistograms(self.marginal_bins).fit(X)
+        self.histograms_ = FeatureHistograms(bins).fit(X)
         rarity = in_blocks(lambda rows: self.histograms_.rarity(rows).sum(axis=1), X)
         self.model_error_tail_ = TailStatistic().fit(model_errors)
         self.rarity_tail_ = TailStatistic().fit(rarity)
@@ -551,7 +573,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         if not has_marginal_part(self):
             raise AttributeError(
                 "feature_rarity needs the marginal part of the error; this "
-                "detector was fitted with marginal_bins=None."
+                "detector was fitted without it (marginal_bins=None, or 'auto' "
+                "on images)."
             )
         return self._to_fitted_layout(self.histograms_.rarity(X))
 
