@@ -16,8 +16,8 @@ Candidates, each computed once per class from the same fitted models:
 - on the raw pixels, one fit: ``model`` (the combined error: reconstruction
   error over its training mean plus the code's Hotelling T² over the code
   size), ``recon`` (reconstruction error alone), ``model+rarity``, and
-  ``model+knn`` (with the mean distance to the 5 nearest training codes, as
-  tail statistics added);
+  ``model+knn`` (with the mean distance to the 5 nearest training codes,
+  ``code_neighbors=5``; second parts are added as tail statistics);
 - ``pixel-knn``: the mean distance to the 5 nearest training images, with no
   model, for reference.
 
@@ -37,18 +37,16 @@ from _common import print_table
 from bench_conv import load
 
 
-def knn_distance(reference, queries, k=5, skip_self=False):
+def knn_distance(reference, queries, k=5):
     from sklearn.neighbors import NearestNeighbors
 
-    search = NearestNeighbors(n_neighbors=k + skip_self).fit(reference)
-    distances = search.kneighbors(queries)[0]
-    return distances[:, int(skip_self) :].mean(axis=1)
+    distances = NearestNeighbors(n_neighbors=k).fit(reference).kneighbors(queries)[0]
+    return distances.mean(axis=1)
 
 
 def class_scores(normal, held_out, epochs, seed) -> dict[str, np.ndarray]:
     """Every candidate's anomaly score of ``held_out`` (higher: more anomalous)."""
     from skae import ConvAutoencoder, ReconstructionOutlierDetector
-    from skae.outlier._tail_statistic import TailStatistic
 
     flat_normal = normal.reshape(len(normal), -1).astype(np.float64)
     flat_held_out = held_out.reshape(len(held_out), -1).astype(np.float64)
@@ -57,6 +55,7 @@ def class_scores(normal, held_out, epochs, seed) -> dict[str, np.ndarray]:
         ConvAutoencoder(epochs=epochs, random_state=seed),
         scaler="standard",
         marginal_bins=20,
+        code_neighbors=None,
         random_state=seed,
     ).fit(normal)
     scores["standard+rarity"] = standard.anomaly_score(held_out)
@@ -64,23 +63,20 @@ def class_scores(normal, held_out, epochs, seed) -> dict[str, np.ndarray]:
         ConvAutoencoder(epochs=epochs, random_state=seed),
         scaler=None,
         marginal_bins=None,
+        code_neighbors=None,
         random_state=seed,
     ).fit(normal)
     train_model, held_out_model = raw.anomaly_score(normal), raw.anomaly_score(held_out)
     scores["model"] = held_out_model
     scores["recon"] = raw.reconstruction_error(held_out)
-    # The rarity part as the detector adds it with marginal_bins=20.
-    raw.marginal_bins = 20
-    raw._fit_marginal(flat_normal, train_model)
-    scores["model+rarity"] = raw._add_rarity(flat_held_out, held_out_model)
-    codes = raw.estimator_.transform(normal)
-    train_knn = knn_distance(codes, codes, skip_self=True)
-    held_out_knn = knn_distance(codes, raw.estimator_.transform(held_out))
-    model_tail = TailStatistic().fit(train_model)
-    knn_tail = TailStatistic().fit(train_knn)
-    scores["model+knn"] = model_tail.transform(held_out_model) + knn_tail.transform(
-        held_out_knn
-    )
+    # The second parts as the detector adds them (marginal_bins=20,
+    # code_neighbors=5), on the same fitted network.
+    codes = raw._codes_of_scaled(flat_normal)
+    held_out_codes = raw._codes_of_scaled(flat_held_out)
+    for name, bins, neighbors in (("model+rarity", 20, None), ("model+knn", None, 5)):
+        raw.marginal_bins = bins
+        raw._fit_second_parts(flat_normal, train_model, codes, neighbors, None)
+        scores[name] = raw._sum_of_tails(flat_held_out, held_out_model, held_out_codes)
     scores["pixel-knn"] = knn_distance(flat_normal, flat_held_out)
     return scores
 

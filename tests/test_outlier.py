@@ -18,7 +18,8 @@ from skae import (
     SequenceAutoencoder,
     VariationalAutoencoder,
 )
-from skae.outlier import default_autoencoder
+from skae.outlier import default_autoencoder, sums_tail_statistics
+from skae.outlier._thresholds import contamination_threshold
 
 FAST_AE = dict(epochs=30, batch_size=32, random_state=0)
 
@@ -192,14 +193,19 @@ def test_max_samples_bounds_the_rows_the_model_is_fitted_on(normal_data):
     assert errors[400:].min() > np.median(errors[:400])
 
 
-def test_detectors_saved_before_max_samples_refit_on_every_row(
-    pca_detector, normal_data
-):
+def test_detectors_saved_before_max_samples_refit_on_every_row(normal_data):
+    pca_detector = ReconstructionOutlierDetector(PCA(2), marginal_bins=None)
+    pca_detector.fit(normal_data)
     state = pca_detector.__getstate__()
-    del state["max_samples"]
+    for name in ("max_samples", "code_neighbors", "code_neighbors_"):
+        del state[name]
+    for name in ("reference_codes_", "code_neighbor_tail_", "model_error_tail_"):
+        state.pop(name, None)
+    state["histograms_"] = None  # nor the tails, which came later
     old = ReconstructionOutlierDetector.__new__(ReconstructionOutlierDetector)
     old.__setstate__(state)
     assert old.get_params()["max_samples"] is None
+    assert old.get_params()["code_neighbors"] is None
     assert_array_equal(
         old.score_samples(normal_data), pca_detector.score_samples(normal_data)
     )
@@ -331,37 +337,129 @@ def test_scaling_keeps_a_large_column_from_hiding_outliers():
 
 
 @pytest.mark.parametrize(
-    "estimator, shape, table",
+    "estimator, shape, table, neighbors",
     [
-        (PCA(2), (60, 8), True),
-        (PCA(2), (60, 4, 4), False),
-        (PCA(2), (60, 4, 4, 1), False),
-        (ConvAutoencoder(filters=(4,), epochs=1, image_shape=(4, 4)), (60, 16), False),
+        (PCA(2), (60, 8), True, None),
+        # The layout alone does not decide: windows of a series look alike.
+        (PCA(2), (60, 4, 4), True, None),
+        (DenseAutoencoder(2, epochs=1), (60, 8, 1), True, None),
+        (ConvAutoencoder(filters=(4,), epochs=1), (60, 4, 4, 1), False, 5),
+        (
+            ConvAutoencoder(filters=(4,), epochs=1, image_shape=(4, 4)),
+            (60, 16),
+            False,
+            5,
+        ),
         (
             VariationalAutoencoder(
                 2, architecture="conv", filters=(4,), epochs=1, image_shape=(4, 4)
             ),
             (60, 16),
             False,
+            None,  # scored by its likelihood bound, not the combined error
         ),
-        (SequenceAutoencoder(2, units=(4,), epochs=1), (60, 4, 2), True),
+        (SequenceAutoencoder(2, units=(4,), epochs=1), (60, 4, 2), True, None),
     ],
-    ids=["table", "images", "images-channels", "conv", "conv-vae", "sequences"],
+    ids=["pca", "pca-images", "dense-windows", "conv", "conv-flat", "conv-vae", "lstm"],
 )
-def test_the_auto_defaults_treat_tables_and_images_apart(estimator, shape, table):
+def test_the_auto_defaults_treat_convolutional_models_apart(
+    estimator, shape, table, neighbors
+):
     X = np.random.RandomState(0).uniform(size=shape)
     detector = ReconstructionOutlierDetector(estimator, random_state=0).fit(X)
-    # Tables are standardised and scored with the marginal rarity; images
-    # neither.
+    # Data are standardised and scored with the marginal rarity, except for a
+    # convolutional model's images: with the distance to their nearest
+    # training codes instead.
     assert isinstance(detector.scaler_, StandardScaler) is table
     assert (detector.scaler_ is None) is not table
     assert (detector.histograms_ is not None) is table
+    assert detector.code_neighbors_ == neighbors
+    if neighbors is not None:
+        assert detector.reference_codes_.dtype == np.float32
+        assert detector.reference_codes_.shape == (len(X), len(detector.code_mean_))
     # Explicit choices are kept whatever the data.
     explicit = ReconstructionOutlierDetector(
         PCA(2), scaler="standard", marginal_bins=20
     ).fit(X)
     assert isinstance(explicit.scaler_, StandardScaler)
     assert explicit.histograms_ is not None
+
+
+def two_clusters_on_a_line(n=200, seed=0):
+    """3-D samples on a line through the origin, in two clusters at t = -5
+    and t = +5, and a sample on the line between them."""
+    rng = np.random.RandomState(seed)
+    direction = np.array([1.0, 2.0, -1.0]) / np.sqrt(6.0)
+    t = np.r_[rng.normal(-5, 0.3, n // 2), rng.normal(5, 0.3, n // 2)]
+    X = t[:, None] * direction + 0.01 * rng.normal(size=(n, 3))
+    return X, np.zeros((1, 3))
+
+
+def test_code_neighbors_catch_a_sample_between_the_clusters():
+    X, between = two_clusters_on_a_line()
+    # Reconstructed exactly and at the codes' mean: the combined error (and
+    # Hotelling's T²) cannot see it.
+    plain = ReconstructionOutlierDetector(
+        PCA(1), scaler=None, marginal_bins=None, code_neighbors=None
+    ).fit(X)
+    assert plain.anomaly_score(between)[0] < np.median(plain.anomaly_score(X))
+    near = ReconstructionOutlierDetector(
+        PCA(1), scaler=None, marginal_bins=None, code_neighbors=5
+    ).fit(X)
+    assert sums_tail_statistics(near) and not sums_tail_statistics(plain)
+    assert near.anomaly_score(between)[0] > near.anomaly_score(X).max()
+    assert near.predict(between)[0] == -1
+
+
+def test_training_rows_skip_themselves_among_the_reference_codes():
+    X, _ = two_clusters_on_a_line()
+    detector = ReconstructionOutlierDetector(
+        PCA(1), contamination=0.1, marginal_bins=None, code_neighbors=1
+    ).fit(X)
+    codes = detector.estimator_.transform(detector.scaler_.transform(X))
+    pairs = np.abs(codes - codes.T)
+    np.fill_diagonal(pairs, np.inf)
+    leave_one_out = pairs.min(axis=1)
+    assert np.ptp(leave_one_out) > 0
+    model = ReconstructionOutlierDetector(
+        PCA(1), marginal_bins=None, code_neighbors=None
+    ).fit(X)
+    # The threshold comes from training errors whose code-neighbour part
+    # skips the row itself (counted, every distance would be 0).
+    training_errors = detector.model_error_tail_.transform(
+        model.anomaly_score(X)
+    ) + detector.code_neighbor_tail_.transform(leave_one_out)
+    assert detector.threshold_ == pytest.approx(
+        contamination_threshold(training_errors, 0.1), rel=1e-2
+    )
+    # The reference is the rows the model was fitted on, at most max_samples.
+    subsampled = ReconstructionOutlierDetector(
+        PCA(1), code_neighbors=3, max_samples=50, random_state=0
+    ).fit(X)
+    assert subsampled.reference_codes_.shape == (50, 1)
+
+
+def test_code_neighbors_need_codes(normal_data):
+    with pytest.raises(ValueError, match="code_neighbors=3 needs an estimator"):
+        ReconstructionOutlierDetector(KernelDensity(), code_neighbors=3).fit(
+            normal_data
+        )
+
+
+def test_a_detector_with_code_neighbors_survives_saving(tmp_path):
+    from skae import load
+
+    X = np.random.RandomState(0).uniform(size=(80, 4, 4))
+    detector = ReconstructionOutlierDetector(
+        PCA(3), code_neighbors=5, random_state=0
+    ).fit(X)
+    detector.save(tmp_path / "detector.skae")
+    for loaded in (
+        load(tmp_path / "detector.skae"),
+        joblib.load(joblib.dump(detector, tmp_path / "detector.joblib")[0]),
+    ):
+        assert_array_equal(loaded.anomaly_score(X), detector.anomaly_score(X))
+        assert_array_equal(loaded.reference_codes_, detector.reference_codes_)
 
 
 def test_per_feature_errors_point_at_the_broken_feature(ae_detector, normal_data):
@@ -473,6 +571,9 @@ def test_pandas_feature_names_are_checked(normal_data):
         ({"marginal_bins": 2.5}, "marginal_bins"),
         ({"marginal_bins": "20"}, "marginal_bins"),
         ({"marginal_bins": True}, "marginal_bins"),
+        ({"code_neighbors": 0}, "code_neighbors"),
+        ({"code_neighbors": 2.5}, "code_neighbors"),
+        ({"code_neighbors": "5"}, "code_neighbors"),
         ({"max_samples": 1}, "max_samples"),
         ({"max_samples": 0.5}, "max_samples"),
         ({"scaler": "zscore"}, "scaler must be None or one of"),

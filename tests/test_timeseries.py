@@ -16,10 +16,10 @@ from skae import (
     SlidingWindows,
     TimeSeriesOutlierDetector,
 )
+from skae._utils import _nearest as nearest_module
+from skae._utils._nearest import nearest_distances
 from skae.timeseries import _detector as detector_module
-from skae.timeseries import _nearest_window as nearest_module
 from skae.timeseries import estimate_period, mask_to_intervals, to_time_points
-from skae.timeseries._nearest_window import nearest_distances
 from skae.timeseries._period import choose_window
 
 FAST = dict(epochs=3, batch_size=64, random_state=0)
@@ -350,6 +350,23 @@ def test_nearest_distances_equal_brute_force_and_skip_trivial_matches(monkeypatc
     assert_allclose(got, expected)
     # A window compared with itself is at distance 0 up to rounding, never NaN.
     assert_allclose(nearest_distances(reference, reference), 0.0, atol=1e-6)
+    # The mean over the k nearest, and k beyond the reference is all of it.
+    k_nearest = np.sort(pairwise, axis=1)[:, :4].mean(axis=1)
+    assert_allclose(nearest_distances(queries, reference, k=4), k_nearest)
+    assert_allclose(nearest_distances(queries, reference, k=99), pairwise.mean(axis=1))
+    # Row numbers as starts and exclusion=1 skip exactly the row itself.
+    rows = np.arange(25)
+    self_pairs = np.linalg.norm(reference[:, None] - reference[None], axis=2)
+    np.fill_diagonal(self_pairs, np.inf)
+    got = nearest_distances(
+        reference,
+        reference,
+        query_starts=rows,
+        reference_starts=rows,
+        exclusion=1,
+        k=3,
+    )
+    assert_allclose(got, np.sort(self_pairs, axis=1)[:, :3].mean(axis=1))
 
 
 def test_the_discord_flags_a_shape_the_detector_cannot_see(anomalous_series):

@@ -93,10 +93,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # compile_model); an architecture whose layers XLA slows sets it False.
     _xla_pays = True
 
-    # What one sample is to the network: "images" for convolutional networks,
-    # "sequences" for recurrent ones, "any" for networks of flat vectors. The
-    # outlier detector leaves images unscaled.
-    _sample_kind = "any"
+    # Whether the network is convolutional over images: the outlier detector
+    # then leaves its input unscaled (see ReconstructionOutlierDetector).
+    _takes_images = False
 
     _parameter_specs = {
         "n_components": Interval(1, integer=True),

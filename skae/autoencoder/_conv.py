@@ -144,7 +144,7 @@ class ConvAutoencoder(BaseAutoencoder):
     # TensorFlow's CPU convolutions run about twice as slow under XLA (measured
     # with benchmarks/bench_conv.py --task speed): keep them on oneDNN.
     _xla_pays = False
-    _sample_kind = "images"
+    _takes_images = True
 
     _parameter_specs = {
         "n_components": (Constant(None), Interval(1, integer=True)),

@@ -123,8 +123,6 @@ class SequenceAutoencoder(BaseAutoencoder):
     (64, 40, 1)
     """
 
-    _sample_kind = "sequences"
-
     _parameter_specs = {
         "n_components": Interval(1, integer=True),
         "sequence_shape": (

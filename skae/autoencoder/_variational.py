@@ -198,8 +198,8 @@ class VariationalAutoencoder(BaseAutoencoder):
         return self.architecture == "dense"
 
     @property
-    def _sample_kind(self) -> str:
-        return "images" if self.architecture == "conv" else "any"
+    def _takes_images(self) -> bool:
+        return self.architecture == "conv"
 
     # ------------------------------------------------------------ the network
 

@@ -4,6 +4,12 @@ from ._detector import (
     ReconstructionOutlierDetector,
     default_autoencoder,
     has_marginal_part,
+    sums_tail_statistics,
 )
 
-__all__ = ["ReconstructionOutlierDetector", "default_autoencoder", "has_marginal_part"]
+__all__ = [
+    "ReconstructionOutlierDetector",
+    "default_autoencoder",
+    "has_marginal_part",
+    "sums_tail_statistics",
+]

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _persistence
 from .._utils._data import validate_samples
+from .._utils._nearest import nearest_distances
 from .._utils._params import (
     Constant,
     Interval,
@@ -53,6 +54,8 @@ ERROR_LIMIT = 1e300
 # least (RECONSTRUCTION_RESOLUTION * RMS of the scaled data)**2: below that a
 # float32 network's reconstruction is lossless and its error only rounding.
 RECONSTRUCTION_RESOLUTION = 1e-3
+# The code-neighbour part's k for convolutional models (code_neighbors="auto").
+CODE_NEIGHBORS = 5
 
 
 def _is_finite_number(value) -> bool:
@@ -87,14 +90,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             default="auto"
         Applied to the data before the inner estimator, fitted on the training
         data. Without it the largest-scale column of a table dominates the
-        error. ``None`` feeds the data unchanged. ``"auto"``: ``"standard"``
-        for tables, None for images (samples given as ``(h, w[, c])``, or any
-        data when the inner estimator is convolutional: a
-        :class:`~skae.ConvAutoencoder`, a conv
-        :class:`~skae.VariationalAutoencoder`):
-        pixels share one scale, and standardising a pixel that is nearly
-        always dark in the training images makes any stray stroke there
-        dominate the error.
+        error. ``None`` feeds the data unchanged. ``"auto"``: None when the
+        inner estimator is convolutional (a :class:`~skae.ConvAutoencoder`, a
+        conv :class:`~skae.VariationalAutoencoder`): pixels share one scale,
+        and standardising a pixel that is nearly always dark in the training
+        images makes any stray stroke there dominate the error; otherwise
+        ``"standard"`` (pass None yourself for images with other models).
     contamination : "auto" or float in (0, 0.5], default="auto"
         The expected fraction of outliers in the training data. A float sets the
         threshold so that this fraction of the training samples is flagged.
@@ -152,10 +153,23 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         ``"mad"`` rule then flags a nearly fixed few percent of the training
         data (3 to 8 %), whatever its contamination. The histograms hold
         ``n_features * marginal_bins`` floats. ``None``: the error is the model
-        error alone. ``"auto"``: 20 for tables, None for images (as for
-        ``scaler="auto"``): a pixel's rarity on its own says little about an
-        image, and on held-out training images of MNIST and Fashion-MNIST it
-        made the error worse.
+        error alone. ``"auto"``: None for a convolutional inner estimator (as
+        for ``scaler="auto"``), 20 otherwise: a pixel's rarity on its own says
+        little about an image, and on held-out training images of MNIST and
+        Fashion-MNIST it made the error worse.
+    code_neighbors : "auto", int >= 1 or None, default="auto"
+        Also score how far a sample's code lies from the training codes: the
+        mean Euclidean distance to its ``code_neighbors`` nearest codes among
+        the rows the inner estimator was fitted on (a training row skips
+        itself). Hotelling's T² in the combined error measures the distance
+        from the centre of one Gaussian; this part follows the shape of the
+        codes (several clusters, curved manifolds). It becomes a tail
+        statistic added to the others. Needs an inner estimator with
+        ``transform``; the reference codes are kept (at most ``max_samples``
+        codes, float32). ``"auto"``: 5 for a convolutional inner estimator
+        scored by the combined error, None otherwise (see
+        ``docs/outliers.md``: chosen on held-out training images; on tables a
+        k-NN part did not win the selection).
     max_samples : int >= 2 or None, default=20_000
         The inner estimator is fitted on at most this many training rows,
         drawn at random without replacement; the scaler, the code statistics,
@@ -195,7 +209,11 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
     histograms_ : FeatureHistograms or None
         The per-feature histograms of the scaled training data
         (``marginal_bins`` set), else None.
-    model_error_tail_, rarity_tail_ : TailStatistic or None
+    code_neighbors_ : int or None
+        The ``k`` of the code-neighbour part, None without it.
+    reference_codes_ : ndarray of float32 or None
+        The codes the code-neighbour part measures distances to.
+    model_error_tail_, rarity_tail_, code_neighbor_tail_ : TailStatistic or None
         With ``marginal_bins`` set: the training distributions of the model
         error and of the rarity, which put both on one scale; else None.
     input_shape_ : tuple of int
@@ -246,6 +264,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         "mad_k": Interval(0, closed="neither"),
         "error": Options(_ERRORS),
         "marginal_bins": (Constant(None), Constant("auto"), Interval(2, integer=True)),
+        "code_neighbors": (Constant(None), Constant("auto"), Interval(1, integer=True)),
         "max_samples": (Constant(None), Interval(2, integer=True)),
         "random_state": RandomState(),
     }
@@ -260,6 +279,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         mad_k: float = 3.0,
         error: str = "auto",
         marginal_bins="auto",
+        code_neighbors="auto",
         max_samples: int | None = 20_000,
         random_state=None,
     ):
@@ -270,6 +290,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self.mad_k = mad_k
         self.error = error
         self.marginal_bins = marginal_bins
+        self.code_neighbors = code_neighbors
         self.max_samples = max_samples
         self.random_state = random_state
 
@@ -303,11 +324,14 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             return _SCALERS[scaler]()
         return clone(scaler)
 
-    def _takes_images(self, estimator) -> bool:
-        """Whether the samples are images: for a convolutional model, or
-        fitted as ``(h, w[, c])`` arrays other than a recurrent model's steps."""
-        kind = getattr(estimator, "_sample_kind", "any")
-        return kind == "images" or (kind == "any" and len(self.input_shape_) > 1)
+    @staticmethod
+    def _takes_images(estimator) -> bool:
+        """Whether the inner model is convolutional over images.
+
+        The layout alone does not tell: windows of a series come as
+        ``(window, features)`` arrays too.
+        """
+        return bool(getattr(estimator, "_takes_images", False))
 
     def _make_estimator(self, n_features: int):
         if self.estimator is None:
@@ -367,66 +391,114 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         kind = self._error_kind(estimator)
         scaler = self._make_scaler(estimator)
         X = _clip_inputs(X, scaler.fit_transform(X) if scaler is not None else X)
-        estimator.fit(self._inner_layout(self._training_rows(X), estimator))
+        neighbors = self._code_neighbor_count(estimator, kind)
+        fitted_rows = self._training_indices(len(X))
+        inner_rows = X if fitted_rows is None else X[fitted_rows]
+        estimator.fit(self._inner_layout(inner_rows, estimator))
         self.scaler_, self.estimator_, self.error_ = scaler, estimator, kind
+        codes = None
+        if kind == "combined" or neighbors is not None:
+            codes = in_blocks(self._codes_of_scaled, X)
         if kind == "combined":
             reconstruction = in_blocks(self._reconstruction_errors_of_scaled, X)
             self.reconstruction_scale_ = reconstruction_scale(reconstruction, X)
-            codes = in_blocks(
-                lambda rows: np.asarray(estimator.transform(self._inner_layout(rows))),
-                X,
-            )
             self.code_mean_, self.code_precision_ = fit_code_distribution(codes)
             model_errors = self._combined(reconstruction, codes)
         else:
             model_errors = in_blocks(self._model_errors_of_scaled, X)
-        errors = self._fit_marginal(X, model_errors)
+        errors = self._fit_second_parts(X, model_errors, codes, neighbors, fitted_rows)
         if rule == "contamination":
             threshold = contamination_threshold(errors, self.contamination)
         elif rule == "mad":
-            threshold = mad_threshold(errors, self.mad_k, has_marginal_part(self))
+            threshold = mad_threshold(errors, self.mad_k, sums_tail_statistics(self))
         else:
             threshold = float(self.threshold)
         self._set(threshold, rule)
         return self
 
-    def _training_rows(self, X: np.ndarray) -> np.ndarray:
-        """The rows the inner estimator is fitted on: at most ``max_samples``."""
-        if self.max_samples is None or len(X) <= self.max_samples:
-            return X
+    def _training_indices(self, n_rows: int) -> np.ndarray | None:
+        """The rows the inner estimator is fitted on, at most ``max_samples``;
+        None for all of them."""
+        if self.max_samples is None or n_rows <= self.max_samples:
+            return None
         seed = self.random_state
         if seed is None:  # a seeded inner estimator keeps the draw repeatable
             seed = getattr(self.estimator, "random_state", None)
-        return X[draw_rows(seed, len(X), self.max_samples)]
+        return draw_rows(seed, n_rows, self.max_samples)
+
+    def _code_neighbor_count(self, estimator, kind: str) -> int | None:
+        """The ``k`` of the code-neighbour part, or None without it."""
+        k = self.code_neighbors
+        if k == "auto":
+            return (
+                CODE_NEIGHBORS
+                if kind == "combined" and (self._takes_images(estimator))
+                else None
+            )
+        if k is not None and not hasattr(estimator, "transform"):
+            raise ValueError(
+                f"code_neighbors={k!r} needs an estimator with transform (codes); "
+                f"{type(estimator).__name__} has none."
+            )
+        return k
 
     def __setstate__(self, state):
-        # Detectors saved before max_samples existed fitted on every row.
-        super().__setstate__({"max_samples": None, **state})
+        # Detectors saved before max_samples or code_neighbors existed fitted
+        # on every row, without the code-neighbour part.
+        super().__setstate__({"max_samples": None, "code_neighbors": None, **state})
 
-    def _fit_marginal(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
-        """Fit the histograms and both tail statistics; return training errors."""
+    def _fit_second_parts(self, X, model_errors, codes, neighbors, fitted_rows):
+        """Fit the histograms, the reference codes and the tail statistics of
+        every part; return the training errors."""
         self.histograms_ = self.model_error_tail_ = self.rarity_tail_ = None
+        self.reference_codes_ = self.code_neighbor_tail_ = None
+        self.code_neighbors_ = neighbors
         bins = self.marginal_bins
         if bins == "auto":
             bins = None if self._takes_images(self.estimator_) else 20
-        if bins is None:
+        if bins is None and neighbors is None:
             return model_errors
-        self.histograms_ = FeatureHistograms(bins).fit(X)
-        rarity = in_blocks(lambda rows: self.histograms_.rarity(rows).sum(axis=1), X)
+        distances = None
         self.model_error_tail_ = TailStatistic().fit(model_errors)
-        self.rarity_tail_ = TailStatistic().fit(rarity)
-        return self._fisher(model_errors, rarity)
+        if bins is not None:
+            self.histograms_ = FeatureHistograms(bins).fit(X)
+            self.rarity_tail_ = TailStatistic().fit(in_blocks(self._rarity, X))
+        if neighbors is not None:
+            reference = codes if fitted_rows is None else codes[fitted_rows]
+            self.reference_codes_ = np.asarray(reference, dtype=np.float32)
+            rows = np.arange(len(X))
+            distances = nearest_distances(
+                codes,
+                self.reference_codes_,
+                query_starts=rows,
+                reference_starts=rows if fitted_rows is None else fitted_rows,
+                exclusion=1,  # a training row in the reference skips itself
+                k=neighbors,
+            )
+            self.code_neighbor_tail_ = TailStatistic().fit(distances)
+        return self._sum_of_tails(X, model_errors, codes, distances)
 
-    def _add_rarity(self, X: np.ndarray, model_errors: np.ndarray) -> np.ndarray:
-        """The error of scaled samples ``X`` whose model errors are given."""
-        if not has_marginal_part(self):
+    def _rarity(self, X: np.ndarray) -> np.ndarray:
+        return self.histograms_.rarity(X).sum(axis=1)
+
+    def _sum_of_tails(self, X, model_errors, codes, distances=None):
+        """The error of scaled samples ``X`` whose model errors (and codes) are
+        given: the model error alone, or the sum of the tail statistics of
+        every part (Fisher's combination of their tail probabilities).
+        ``distances``: the code-neighbour distances when already known (the
+        training rows', which skip themselves)."""
+        if not sums_tail_statistics(self):
             return model_errors
-        return self._fisher(model_errors, self.histograms_.rarity(X).sum(axis=1))
-
-    def _fisher(self, model_errors: np.ndarray, rarity: np.ndarray) -> np.ndarray:
-        """Fisher's combination: the sum of the two tail statistics."""
-        model_part = self.model_error_tail_.transform(model_errors)
-        return finite_errors(model_part + self.rarity_tail_.transform(rarity))
+        total = self.model_error_tail_.transform(model_errors)
+        if self.rarity_tail_ is not None:
+            total += self.rarity_tail_.transform(self._rarity(X))
+        if getattr(self, "code_neighbor_tail_", None) is not None:
+            if distances is None:
+                distances = nearest_distances(
+                    codes, self.reference_codes_, k=self.code_neighbors_
+                )
+            total += self.code_neighbor_tail_.transform(distances)
+        return finite_errors(total)
 
     def _set(self, threshold: float, rule: str) -> None:
         self.threshold_ = float(threshold)
@@ -461,21 +533,27 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         return _clip_inputs(X, scaled)
 
     def _errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
-        return in_blocks(
-            lambda rows: self._add_rarity(rows, self._model_errors_of_scaled(rows)), X
-        )
+        return in_blocks(self._errors_of_block, X)
 
-    def _model_errors_of_scaled(self, X: np.ndarray) -> np.ndarray:
+    def _errors_of_block(self, X: np.ndarray) -> np.ndarray:
+        codes = None
+        if self.error_ == "combined" or getattr(self, "code_neighbors_", None):
+            codes = self._codes_of_scaled(X)
+        return self._sum_of_tails(X, self._model_errors_of_scaled(X, codes), codes)
+
+    def _codes_of_scaled(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.estimator_.transform(self._inner_layout(X)))
+
+    def _model_errors_of_scaled(self, X: np.ndarray, codes=None) -> np.ndarray:
         if self.error_ == "score_samples":
             errors = self.estimator_.score_samples(self._inner_layout(X))
             errors = -np.asarray(errors, dtype=np.float64)
         elif self.error_ == "reconstruction":
             errors = self._reconstruction_errors_of_scaled(X)
         else:
-            return self._combined(
-                self._reconstruction_errors_of_scaled(X),
-                np.asarray(self.estimator_.transform(self._inner_layout(X))),
-            )
+            if codes is None:
+                codes = self._codes_of_scaled(X)
+            return self._combined(self._reconstruction_errors_of_scaled(X), codes)
         return finite_errors(errors.reshape(-1))
 
     def _combined(self, reconstruction: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -574,7 +652,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             raise AttributeError(
                 "feature_rarity needs the marginal part of the error; this "
                 "detector was fitted without it (marginal_bins=None, or 'auto' "
-                "on images)."
+                "with a convolutional model)."
             )
         return self._to_fitted_layout(self.histograms_.rarity(X))
 
@@ -786,6 +864,26 @@ def draw_rows(random_state, n_rows: int, n_drawn: int) -> np.ndarray:
         n_rows, n_drawn, replace=False
     )
     return np.sort(rows)
+
+
+def sums_tail_statistics(detector) -> bool:
+    """Return whether a fitted detector's error is a sum of tail statistics.
+
+    It is when the error has a second part (the marginal rarity, the
+    code-neighbour distance): a sum of ``-log`` tail probabilities, a
+    logarithm already. Detectors pickled before the tails existed have no
+    ``model_error_tail_`` and are treated as without them.
+
+    Parameters
+    ----------
+    detector : ReconstructionOutlierDetector
+        A fitted detector.
+
+    Returns
+    -------
+    bool
+    """
+    return getattr(detector, "model_error_tail_", None) is not None
 
 
 def has_marginal_part(detector) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..outlier import has_marginal_part
+from ..outlier import sums_tail_statistics
 from ..outlier._thresholds import outlier_mask
 from ._axes import single_axes
 from ._models import detector_scores
@@ -144,7 +144,7 @@ class AnomalyScoreDisplay:
         display : AnomalyScoreDisplay
         """
         scores, threshold = detector_scores(detector, X)
-        already_log = has_marginal_part(detector)
+        already_log = sums_tail_statistics(detector)
         display = cls(
             scores=scores,
             threshold=threshold,

@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _persistence
+from .._utils._nearest import nearest_distances
 from .._utils._params import (
     Boolean,
     Constant,
@@ -26,7 +27,6 @@ from ..outlier import ReconstructionOutlierDetector
 from ..outlier._tail_statistic import TailStatistic
 from ..outlier._thresholds import contamination_threshold, mad_threshold
 from ._intervals import mask_to_intervals
-from ._nearest_window import nearest_distances
 from ._windows import (
     AGGREGATES,
     SlidingWindows,

@@ -1,4 +1,9 @@
-"""Distance of each window to its nearest reference window (a discord score)."""
+"""Distance of each row to its nearest reference rows, exactly, in blocks.
+
+The time-series detector's discord (a window's distance to its nearest
+training window) and the outlier detector's code-neighbour part (a code's mean
+distance to its nearest training codes).
+"""
 
 from __future__ import annotations
 
@@ -15,28 +20,32 @@ def nearest_distances(
     query_starts: np.ndarray | None = None,
     reference_starts: np.ndarray | None = None,
     exclusion: int = 0,
+    k: int = 1,
 ) -> np.ndarray:
-    """Euclidean distance from each query row to its nearest reference row.
+    """Mean Euclidean distance from each query row to its ``k`` nearest reference rows.
 
     Parameters
     ----------
     queries : ndarray of shape (n_queries, n_values)
-        Flat windows to score.
+        Rows to score (flat windows, codes).
     reference : ndarray of shape (n_reference, n_values)
-        Flat windows to compare them with.
+        Rows to compare them with.
     query_starts, reference_starts : ndarray of int or None, default=None
         Where each window starts in one common series. With ``exclusion``
         they exclude trivial matches: a reference window that starts fewer
         than ``exclusion`` points from a query's start is never its nearest.
     exclusion : int, default=0
         Half-width of the exclusion zone, in time points; 0 compares every
-        pair.
+        pair. With the row numbers as starts, ``exclusion=1`` skips exactly
+        the row itself (a training row in the reference).
+    k : int, default=1
+        How many nearest reference rows to average over (at most all of them).
 
     Returns
     -------
     ndarray of float64, shape (n_queries,)
-        The distances; ``inf`` for a query whose every reference window is
-        excluded.
+        The distances; ``inf`` for a query left with fewer than ``k``
+        reference rows after the exclusion.
     """
     queries = np.asarray(queries, dtype=np.float64)
     reference = np.asarray(reference, dtype=np.float64)
@@ -44,6 +53,7 @@ def nearest_distances(
     reference_norms = np.einsum("ij,ij->i", reference, reference)
     reference_t = reference.T
     block = max(1, BLOCK_PAIRS // max(1, len(reference)))
+    k = max(1, min(k, len(reference)))
     nearest = np.empty(len(queries))
     for begin in range(0, len(queries), block):
         rows = queries[begin : begin + block]
@@ -54,6 +64,12 @@ def nearest_distances(
         if excluding:
             gaps = query_starts[begin : begin + block, None] - reference_starts
             squared[np.abs(gaps) < exclusion] = np.inf
-        nearest[begin : begin + len(rows)] = squared.min(axis=1)
-    # Rounding can leave tiny negative squares for (near-)identical windows.
-    return np.sqrt(np.maximum(nearest, 0.0))
+        if k == 1:
+            # Rounding can leave tiny negative squares for (near-)identical rows.
+            nearest_k = squared.min(axis=1, keepdims=True)
+        else:
+            nearest_k = np.partition(squared, k - 1, axis=1)[:, :k]
+        nearest[begin : begin + len(rows)] = np.sqrt(np.maximum(nearest_k, 0.0)).mean(
+            axis=1
+        )
+    return nearest
