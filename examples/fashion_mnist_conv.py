@@ -53,7 +53,16 @@ def main() -> None:
     X_train, _ = load_fashion_mnist("train", data_home=args.data_home, flatten=False)
     X_test, _ = load_fashion_mnist("test", data_home=args.data_home, flatten=False)
     X_train = X_train[: args.n_train]
-    common = dict(loss="binary_crossentropy", epochs=args.epochs, random_state=0)
+    # Batch 64 and Adam at 2e-3, chosen on held-out training images, reach the
+    # tutorial's figures (0.265 and 0.287 after about 150 epochs) in 30
+    # epochs: 0.2647 and 0.2870 (benchmarks/README.md).
+    common = dict(
+        loss="binary_crossentropy",
+        epochs=args.epochs,
+        batch_size=64,
+        learning_rate=2e-3,
+        random_state=0,
+    )
 
     conv = ConvAutoencoder(**common).fit(X_train)
     print(f"conv:      test BCE {-conv.score(X_test):.4f} ({conv.n_iter_} epochs)")

@@ -882,6 +882,8 @@ def sums_tail_statistics(detector) -> bool:
     Returns
     -------
     bool
+        True when the ``"mad"`` rule and the plots should take the error as
+        a logarithm.
     """
     return getattr(detector, "model_error_tail_", None) is not None
 
@@ -889,18 +891,18 @@ def sums_tail_statistics(detector) -> bool:
 def has_marginal_part(detector) -> bool:
     """Return whether a fitted detector's error includes the marginal rarity.
 
-    Its error is then a sum of ``-log`` tail probabilities: a logarithm
-    already. Detectors pickled before the marginal part existed have no
+    Detectors pickled before the marginal part existed have no
     ``histograms_`` and are treated as without it.
 
     Parameters
     ----------
     detector : ReconstructionOutlierDetector
-        A fitted detector.
+        A fitted detector, of this or an earlier version of skae.
 
     Returns
     -------
     bool
+        True when :meth:`ReconstructionOutlierDetector.feature_rarity` works.
     """
     return getattr(detector, "histograms_", None) is not None
 
