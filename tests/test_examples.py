@@ -51,6 +51,23 @@ def test_anomaly_detection_example(tmp_path):
         assert (tmp_path / f"anomaly_{name}.png").stat().st_size > 0
 
 
+def test_image_anomalies_example(tmp_path):
+    out = run_example(
+        "image_anomalies.py",
+        "--data-home",
+        str(tmp_path / "no-data"),  # the bundled digits
+        "--epochs",
+        "5",
+        "--output",
+        str(tmp_path),
+    )
+    assert "using scikit-learn's 8 x 8 digits" in out
+    auc = float(out.split("ROC-AUC, skae detector: ")[1].split()[0])
+    assert auc > 0.9
+    for name in ("normal", "anomalous", "scores"):
+        assert (tmp_path / f"image_anomalies_{name}.png").stat().st_size > 0
+
+
 def test_pca_vs_autoencoder_example(tmp_path):
     out = run_example(
         "pca_vs_autoencoder.py",
