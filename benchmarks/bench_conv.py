@@ -41,7 +41,8 @@ from _common import REPO, print_table
 NOISE_LEVEL = 0.5
 TUTORIAL_BCE = {"conv": 0.265, "denoising": 0.287}
 # Mean ROC-AUC over the ten classes of MNIST in Ruff et al. (2018), Table 1:
-# the deep convolutional autoencoder (DCAE) and one-class Deep SVDD.
+# the deep convolutional autoencoder (DCAE) and one-class Deep SVDD (the mean
+# of its per-class figures; the paper has no Fashion-MNIST figures).
 PUBLISHED_ONE_CLASS = {"mnist": {"DCAE": 0.8975, "Deep SVDD": 0.9480}}
 
 
