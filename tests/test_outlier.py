@@ -437,6 +437,10 @@ def test_training_rows_skip_themselves_among_the_reference_codes():
         PCA(1), code_neighbors=3, max_samples=50, random_state=0
     ).fit(X)
     assert subsampled.reference_codes_.shape == (50, 1)
+    # More neighbours than other rows: all the others, and finite scores.
+    few = ReconstructionOutlierDetector(PCA(1), code_neighbors=50).fit(X[:10])
+    assert few.code_neighbors_ == 9
+    assert np.isfinite(few.anomaly_score(X)).all()
 
 
 def test_code_neighbors_need_codes(normal_data):

@@ -210,7 +210,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         The per-feature histograms of the scaled training data
         (``marginal_bins`` set), else None.
     code_neighbors_ : int or None
-        The ``k`` of the code-neighbour part, None without it.
+        The ``k`` of the code-neighbour part (at most the number of reference
+        codes less one), None without it.
     reference_codes_ : ndarray of float32 or None
         The codes the code-neighbour part measures distances to.
     model_error_tail_, rarity_tail_, code_neighbor_tail_ : TailStatistic or None
@@ -465,6 +466,8 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             self.rarity_tail_ = TailStatistic().fit(in_blocks(self._rarity, X))
         if neighbors is not None:
             reference = codes if fitted_rows is None else codes[fitted_rows]
+            # Each training row skips itself: at most the others count.
+            neighbors = self.code_neighbors_ = min(neighbors, len(reference) - 1)
             self.reference_codes_ = np.asarray(reference, dtype=np.float32)
             rows = np.arange(len(X))
             distances = nearest_distances(
