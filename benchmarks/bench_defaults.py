@@ -67,6 +67,7 @@ CANDIDATES = {
     "batch64-constant": {"batch_size": 64, "learning_rate_schedule": "constant"},
     "batch64-cosine": {"batch_size": 64, "learning_rate_schedule": "cosine"},
     "batch256-constant": {"batch_size": 256, "learning_rate_schedule": "constant"},
+    "adam-2e-3": {"learning_rate": 2e-3},
     "linear": {"hidden_layer_sizes": ()},
     "one-layer-128": {"hidden_layer_sizes": (128,)},
     "two-layers": {"hidden_layer_sizes": (256, 128)},

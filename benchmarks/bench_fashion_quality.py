@@ -186,6 +186,13 @@ def main(argv=None) -> None:
         action="store_true",
         help="fit a grid of variants of the recommended settings instead",
     )
+    parser.add_argument(
+        "--holdout",
+        type=int,
+        default=0,
+        help="score on the last HOLDOUT training images instead of the test set "
+        "(to choose settings), training on the ones before them",
+    )
     args = parser.parse_args(argv)
 
     overrides = {
@@ -201,10 +208,14 @@ def main(argv=None) -> None:
         if value is not None
     }
     data = (load_images("train"), load_images("test"))
+    if args.holdout:  # the test images stay unseen
+        data = (data[0][: -args.holdout], data[0][-args.holdout :])
+    scored_on = "held-out training images" if args.holdout else "test images"
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     print(
         f"backend {backend}, {os.cpu_count()} CPUs, train {data[0].shape}, "
-        f"test {data[1].shape}, at most {args.epochs} epochs, seeds {args.seeds}",
+        f"scored on {scored_on}, at most {args.epochs} epochs, seeds "
+        f"{args.seeds}",
         flush=True,
     )
 
@@ -245,7 +256,8 @@ def main(argv=None) -> None:
             )
     print()
     print(
-        f"backend {backend}: test binary cross-entropy of skae.DenseAutoencoder "
+        f"backend {backend}: binary cross-entropy on {scored_on} of "
+        "skae.DenseAutoencoder "
         f"(median over seeds {args.seeds}), at most {args.epochs} epochs"
     )
     print_table(rows, list(rows[0]))
