@@ -77,6 +77,17 @@ def layer_widths(model: str) -> list[int]:
     return [N_FEATURES, *encoder, *reversed(spec["hidden_layer_sizes"]), N_FEATURES]
 
 
+def add_holdout_argument(parser) -> None:
+    """Add ``--holdout N``: choose settings on held-out training images."""
+    parser.add_argument(
+        "--holdout",
+        type=int,
+        default=0,
+        help="score on the last HOLDOUT training images instead of the test set "
+        "(to choose settings), training on the ones before them",
+    )
+
+
 def print_table(rows: list[dict], columns: list[str]) -> None:
     """Print ``rows`` as an aligned plain-text (Markdown) table."""
     cells = [[str(row.get(c, "")) for c in columns] for row in rows]

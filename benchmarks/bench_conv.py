@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import REPO, print_table
+from _common import REPO, add_holdout_argument, print_table
 
 NOISE_LEVEL = 0.5
 TUTORIAL_BCE = {"conv": 0.265, "denoising": 0.287}
@@ -332,13 +332,7 @@ def main() -> None:
     parser.add_argument(
         "--early-stopping", action=argparse.BooleanOptionalAction, default=True
     )
-    parser.add_argument(
-        "--holdout",
-        type=int,
-        default=0,
-        help="score on the last HOLDOUT training images instead of the test set "
-        "(to choose settings), training on the ones before them",
-    )
+    add_holdout_argument(parser)
     parser.add_argument("--models", nargs="+", default=["conv", "denoising"])
     parser.add_argument("--impls", nargs="+", default=["skae", "keras"])
     parser.add_argument("--datasets", nargs="+", default=["mnist", "fashion-mnist"])

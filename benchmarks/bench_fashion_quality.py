@@ -39,7 +39,7 @@ import os
 import statistics
 import time
 
-from _common import MODELS, load_images, print_table
+from _common import MODELS, add_holdout_argument, load_images, print_table
 
 TARGETS = {"simple": 0.282, "deep": 0.277}
 
@@ -186,13 +186,7 @@ def main(argv=None) -> None:
         action="store_true",
         help="fit a grid of variants of the recommended settings instead",
     )
-    parser.add_argument(
-        "--holdout",
-        type=int,
-        default=0,
-        help="score on the last HOLDOUT training images instead of the test set "
-        "(to choose settings), training on the ones before them",
-    )
+    add_holdout_argument(parser)
     args = parser.parse_args(argv)
 
     overrides = {
