@@ -74,8 +74,7 @@ def class_scores(normal, held_out, epochs, seed) -> dict[str, np.ndarray]:
     codes = raw._codes_of_scaled(flat_normal)
     held_out_codes = raw._codes_of_scaled(flat_held_out)
     for name, bins, neighbors in (("model+rarity", 20, None), ("model+knn", None, 5)):
-        raw.marginal_bins = bins
-        raw._fit_second_parts(flat_normal, train_model, codes, neighbors, None)
+        raw._fit_second_parts(flat_normal, train_model, codes, bins, neighbors, None)
         scores[name] = raw._sum_of_tails(flat_held_out, held_out_model, held_out_codes)
     scores["pixel-knn"] = knn_distance(flat_normal, flat_held_out)
     return scores

@@ -64,12 +64,11 @@ def nearest_distances(
         if excluding:
             gaps = query_starts[begin : begin + block, None] - reference_starts
             squared[np.abs(gaps) < exclusion] = np.inf
-        if k == 1:
-            # Rounding can leave tiny negative squares for (near-)identical rows.
+        if k == 1:  # the common case, without partitioning
             nearest_k = squared.min(axis=1, keepdims=True)
         else:
             nearest_k = np.partition(squared, k - 1, axis=1)[:, :k]
-        nearest[begin : begin + len(rows)] = np.sqrt(np.maximum(nearest_k, 0.0)).mean(
-            axis=1
-        )
+        # Rounding can leave tiny negative squares for (near-)identical rows.
+        nearest_k = np.sqrt(np.maximum(nearest_k, 0.0))
+        nearest[begin : begin + len(rows)] = nearest_k.mean(axis=1)
     return nearest

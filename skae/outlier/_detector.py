@@ -392,6 +392,7 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         kind = self._error_kind(estimator)
         scaler = self._make_scaler(estimator)
         X = _clip_inputs(X, scaler.fit_transform(X) if scaler is not None else X)
+        bins = self._marginal_bin_count(estimator)
         neighbors = self._code_neighbor_count(estimator, kind)
         fitted_rows = self._training_indices(len(X))
         inner_rows = X if fitted_rows is None else X[fitted_rows]
@@ -407,7 +408,9 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
             model_errors = self._combined(reconstruction, codes)
         else:
             model_errors = in_blocks(self._model_errors_of_scaled, X)
-        errors = self._fit_second_parts(X, model_errors, codes, neighbors, fitted_rows)
+        errors = self._fit_second_parts(
+            X, model_errors, codes, bins, neighbors, fitted_rows
+        )
         if rule == "contamination":
             threshold = contamination_threshold(errors, self.contamination)
         elif rule == "mad":
@@ -426,6 +429,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         if seed is None:  # a seeded inner estimator keeps the draw repeatable
             seed = getattr(self.estimator, "random_state", None)
         return draw_rows(seed, n_rows, self.max_samples)
+
+    def _marginal_bin_count(self, estimator) -> int | None:
+        """The histograms' number of bins, or None without the rarity part."""
+        if self.marginal_bins == "auto":
+            return None if self._takes_images(estimator) else 20
+        return self.marginal_bins
 
     def _code_neighbor_count(self, estimator, kind: str) -> int | None:
         """The ``k`` of the code-neighbour part, or None without it."""
@@ -448,15 +457,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         # on every row, without the code-neighbour part.
         super().__setstate__({"max_samples": None, "code_neighbors": None, **state})
 
-    def _fit_second_parts(self, X, model_errors, codes, neighbors, fitted_rows):
-        """Fit the histograms, the reference codes and the tail statistics of
-        every part; return the training errors."""
+    def _fit_second_parts(self, X, model_errors, codes, bins, neighbors, fitted_rows):
+        """Fit the histograms (``bins``), the reference codes (``neighbors``)
+        and the tail statistics of every part; return the training errors."""
         self.histograms_ = self.model_error_tail_ = self.rarity_tail_ = None
         self.reference_codes_ = self.code_neighbor_tail_ = None
         self.code_neighbors_ = neighbors
-        bins = self.marginal_bins
-        if bins == "auto":
-            bins = None if self._takes_images(self.estimator_) else 20
         if bins is None and neighbors is None:
             return model_errors
         distances = None
