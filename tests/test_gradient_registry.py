@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from skae import DenseAutoencoder
+from skae._keras import _trainer_pool as trainer_pool
 from skae._keras._gradient_registry import (
     custom_gradient_names,
     gradient_registrations_released,
@@ -71,6 +72,9 @@ def test_a_discarded_estimator_leaves_no_traced_graph_alive(batch_size):
     assert traced and np.isfinite(score)
     assert custom_gradient_names() == names
     del model
+    # The pool keeps compiled trainers for later fits (at most MAX_TRAINERS,
+    # tested apart); once they go, nothing of the estimator is left.
+    trainer_pool.clear()
     gc.collect()
     assert [ref() for ref in traced if ref() is not None] == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import warnings
@@ -30,6 +31,7 @@ from .._keras._devices import batch_shards, pad_rows, predict_in_shards
 from .._keras._epoch_loop import mean_loss, runs_epoch_loop, train_epochs
 from .._keras._gradient_registry import gradient_registrations_released
 from .._keras._inference import predict_in_batches
+from .._keras._trainer_pool import trainer_for
 from .._keras.layers import NOISES, InputCorruption
 from .._utils._data import (
     check_unit_interval,
@@ -160,12 +162,13 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         return False
 
-    def _validation_loss(self, validation, epoch_loop: bool) -> float:
+    def _validation_loss(self, validation, model: keras.Model | None) -> float:
         """The compiled loss of the current weights on the validation data
         (a list of arrays, or a Keras ``PyDataset``), computed as the training
-        loop computes each epoch's ``val_loss``."""
-        if epoch_loop:
-            return mean_loss(self.model_, tuple(validation))
+        loop computes each epoch's ``val_loss``: by the epoch loop's ``model``
+        (the trainer) when there is one, else by Keras' ``evaluate``."""
+        if model is not None:
+            return mean_loss(model, tuple(validation))
         if isinstance(validation, keras.utils.PyDataset):
             with surfaced_errors(validation):
                 loss = self.model_.evaluate(validation, verbose=0, return_dict=True)
@@ -463,52 +466,78 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         """
         # TensorFlow's gradient registry would keep the traced steps' graphs.
         with gradient_registrations_released():
-            optimizer = self.model_.optimizer
             in_memory = not isinstance(train, keras.utils.PyDataset)
             epoch_loop = in_memory and runs_epoch_loop(
                 len(train[0]), sum(a.nbytes for a in train)
             )
-            self._compile(optimizer, n_samples, epoch_loop=epoch_loop)
-            baseline = None
-            if starts_from_data and validation is not None:
-                # Weights that start from the data (PCA) are a result already,
-                # measured as the epochs will be, after the compile they use.
-                baseline = self._validation_loss(validation, epoch_loop)
-            monitor = self._monitor(validation is not None, incremental, baseline)
-            epochs = 1 if incremental else self.epochs
-            # Every call starts at learning_rate (a schedule may have lowered it).
-            optimizer.learning_rate.assign(self.learning_rate)
-            schedule = []
-            if self.learning_rate_schedule == "cosine" and epochs > 1:
-                schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
-            # What both loops take alike.
-            run = {
-                "epochs": self.n_iter_ + epochs,
-                "initial_epoch": self.n_iter_,
-                "callbacks": [monitor, *schedule, *(self.callbacks or [])],
-                "verbose": self.verbose,
-            }
-            if epoch_loop:
-                history = train_epochs(
-                    self.model_,
-                    tuple(train),
-                    None if validation is None else tuple(validation),
-                    seed=seed,
-                    **run,
-                )
-                return history, monitor
-            if not in_memory:
-                # The dataset batches and shuffles by itself.
-                data, options = (train,), {"shuffle": False}
+            self._compile(self.model_.optimizer, n_samples, epoch_loop=epoch_loop)
+            if epoch_loop and not self.callbacks:
+                # Steps compiled for an earlier model of this structure.
+                trainer = trainer_for(self.model_, self._keras_loss(), len(train[0]))
             else:
-                data = tuple(train)
-                options = {"batch_size": self.batch_size, "shuffle": True}
-                validation = None if validation is None else tuple(validation)
-            with surfaced_errors(train, validation):
-                history = self.model_.fit(
-                    *data, validation_data=validation, **run, **options
+                trainer = contextlib.nullcontext(self.model_)
+            with trainer as model:
+                return self._run_epochs(
+                    model,
+                    train,
+                    validation,
+                    epoch_loop=epoch_loop,
+                    incremental=incremental,
+                    starts_from_data=starts_from_data,
+                    seed=seed,
                 )
+
+    def _run_epochs(
+        self,
+        model: keras.Model,
+        train,
+        validation,
+        *,
+        epoch_loop: bool,
+        incremental: bool,
+        starts_from_data: bool,
+        seed: int,
+    ) -> tuple[keras.callbacks.History, TrainingMonitor]:
+        """Train ``model`` (the estimator's, or a trainer holding its state)
+        for one ``fit`` or ``partial_fit`` call; the arguments as ``_train``'s."""
+        baseline = None
+        if starts_from_data and validation is not None:
+            # Weights that start from the data (PCA) are a result already,
+            # measured as the epochs will be, after the compile they use.
+            baseline = self._validation_loss(validation, model if epoch_loop else None)
+        monitor = self._monitor(validation is not None, incremental, baseline)
+        epochs = 1 if incremental else self.epochs
+        # Every call starts at learning_rate (a schedule may have lowered it).
+        model.optimizer.learning_rate.assign(self.learning_rate)
+        schedule = []
+        if self.learning_rate_schedule == "cosine" and epochs > 1:
+            schedule = [CosineDecay(epochs, initial_epoch=self.n_iter_)]
+        # What both loops take alike.
+        run = {
+            "epochs": self.n_iter_ + epochs,
+            "initial_epoch": self.n_iter_,
+            "callbacks": [monitor, *schedule, *(self.callbacks or [])],
+            "verbose": self.verbose,
+        }
+        if epoch_loop:
+            history = train_epochs(
+                model,
+                tuple(train),
+                None if validation is None else tuple(validation),
+                seed=seed,
+                **run,
+            )
             return history, monitor
+        if isinstance(train, keras.utils.PyDataset):
+            # The dataset batches and shuffles by itself.
+            data, options = (train,), {"shuffle": False}
+        else:
+            data = tuple(train)
+            options = {"batch_size": self.batch_size, "shuffle": True}
+            validation = None if validation is None else tuple(validation)
+        with surfaced_errors(train, validation):
+            history = model.fit(*data, validation_data=validation, **run, **options)
+        return history, monitor
 
     def _record(self, history, monitor: TrainingMonitor) -> None:
         epochs_before = self.n_iter_

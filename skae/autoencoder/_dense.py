@@ -203,6 +203,11 @@ def auto_hidden_layer_sizes(n_components: int) -> tuple[int, int]:
 
 # PCA for the initial linear path is fitted on at most this many rows.
 PCA_INIT_MAX_ROWS = 20_000
+# Up to this cost (rows x columns x the smaller of the two) a full SVD is no
+# slower than a randomized one of a few components, whose fixed costs dominate
+# small data: 1 347 x 64 rows took 6 ms exactly and 0.15 s randomized, 5 000 x
+# 200 took 0.06 s either way (2 CPU cores).
+EXACT_SVD_MAX_COST = 2**28
 
 
 def pca_weights(X: np.ndarray, n_components: int) -> list[np.ndarray]:
@@ -210,7 +215,7 @@ def pca_weights(X: np.ndarray, n_components: int) -> list[np.ndarray]:
 
     Codes beyond the rank of ``X`` get zero directions. Longer inputs are
     sampled (``PCA_INIT_MAX_ROWS`` rows, in order), and a few components of
-    wide data come from a randomized SVD; both are seeded, so deterministic.
+    large, wide data come from a randomized SVD; both are seeded, so deterministic.
     """
     from sklearn.utils.extmath import randomized_svd
 
@@ -222,7 +227,9 @@ def pca_weights(X: np.ndarray, n_components: int) -> list[np.ndarray]:
     mean = centred.mean(axis=0)
     centred -= mean
     rank = min(n_components, *centred.shape)
-    if rank < 0.5 * min(centred.shape):
+    n_rows, n_columns = centred.shape
+    exact_is_cheap = n_rows * n_columns * min(n_rows, n_columns) <= EXACT_SVD_MAX_COST
+    if rank < 0.5 * min(centred.shape) and not exact_is_cheap:
         _, _, directions = randomized_svd(centred, rank, random_state=0)
     else:
         _, _, directions = np.linalg.svd(centred, full_matrices=False)
