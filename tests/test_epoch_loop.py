@@ -206,3 +206,23 @@ def test_estimators_train_small_data_through_the_loop(rows, monkeypatch):
     ).fit(rows)
     assert calls == [4, ae.n_iter_, 2]
     assert recorder.batches == {0: 1, 1: 1}
+
+
+def test_the_monitor_keeps_best_weights_as_backend_copies_not_host_arrays():
+    """No transfer to the host per epoch; the copies do not follow later updates."""
+    from skae._keras import TrainingMonitor
+
+    model = small_model()
+    monitor = TrainingMonitor("loss", patience=5, tol=0.0, restore_best=True)
+    monitor.set_model(model)
+    monitor.on_train_begin()
+    monitor.on_epoch_end(0, {"loss": 1.0})
+    kept = [keras.ops.convert_to_numpy(w) for w in monitor._best_weights]
+    assert not any(isinstance(w, np.ndarray) for w in monitor._best_weights)
+    for variable in model.weights:
+        variable.assign(keras.ops.zeros(variable.shape))
+    monitor.on_epoch_end(1, {"loss": 2.0})  # worse: the copy of epoch 0 stays
+    monitor.on_train_end()
+    for restored, expected in zip(model.get_weights(), kept, strict=True):
+        np.testing.assert_array_equal(restored, expected)
+    assert any(np.any(w != 0) for w in kept)

@@ -7,6 +7,18 @@ import math
 import keras
 
 
+def snapshot(variables: list) -> list:
+    """Copies of the variables' values, kept where the variables live (on an
+    accelerator, no transfer to the host)."""
+    return [keras.ops.copy(v.value) for v in variables]
+
+
+def restore(variables: list, values: list) -> None:
+    """Assign the values of a ``snapshot`` back to its variables."""
+    for variable, value in zip(variables, values, strict=True):
+        variable.assign(value)
+
+
 class TrainingMonitor(keras.callbacks.Callback):
     """Early stopping, best-weight restore and divergence guard in one callback.
 
@@ -62,13 +74,12 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._wait = 0
         self._epoch = -1
         self._best_weights = None
-        self._last_finite = (None, self.model.get_weights())
+        # Weights are kept as device copies: no transfer to the host per epoch.
+        self._last_finite = (None, snapshot(self.model.weights))
         if self.baseline is not None and math.isfinite(self.baseline):
             self.best, self.best_epoch = self.baseline, -1
             self._best_weights = self._last_finite[1]
-        self._optimizer_state = [
-            keras.ops.convert_to_numpy(v) for v in self.model.optimizer.variables
-        ]
+        self._optimizer_state = snapshot(self.model.optimizer.variables)
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
@@ -86,7 +97,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.diverged_epoch = epoch
             self.model.stop_training = True
             return
-        weights = self.model.get_weights()
+        weights = snapshot(self.model.weights)
         self._last_finite = (epoch, weights)
         current = float(logs[self.monitor])
         # As MLPRegressor: patience counts epochs without a gain of ``tol``, while
@@ -105,14 +116,12 @@ class TrainingMonitor(keras.callbacks.Callback):
             # from the start of the call, so that training can go on.
             variables = self.model.optimizer.variables
             if len(variables) == len(self._optimizer_state):
-                state = self._optimizer_state
-                for variable, value in zip(variables, state, strict=True):
-                    variable.assign(value)
+                restore(variables, self._optimizer_state)
             if self.restore_best and self._best_weights is not None:
                 self.restored_epoch = self.best_epoch
-                self.model.set_weights(self._best_weights)
+                restore(self.model.weights, self._best_weights)
             else:
                 self.restored_epoch, weights = self._last_finite
-                self.model.set_weights(weights)
+                restore(self.model.weights, weights)
         elif self.restore_best and self._best_weights is not None:
-            self.model.set_weights(self._best_weights)
+            restore(self.model.weights, self._best_weights)
