@@ -6,17 +6,7 @@ import math
 
 import keras
 
-
-def snapshot(variables: list) -> list:
-    """Copies of the variables' values, kept where the variables live (on an
-    accelerator, no transfer to the host)."""
-    return [keras.ops.copy(v.value) for v in variables]
-
-
-def restore(variables: list, values: list) -> None:
-    """Assign the values of a ``snapshot`` back to its variables."""
-    for variable, value in zip(variables, values, strict=True):
-        variable.assign(value)
+from ._variables import restore, snapshot
 
 
 class TrainingMonitor(keras.callbacks.Callback):

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 import keras
 
 from ._compile import XLA_MIN_SAMPLES, compile_model
+from ._variables import restore
 
 # Trainers kept at most, least recently used dropped first.
 MAX_TRAINERS = 8
@@ -64,13 +65,8 @@ def _structure_key(model: keras.Model, loss, n_rows: int) -> tuple | None:
 
 def _copy_state(source: keras.Model, target: keras.Model) -> None:
     """Assign ``source``'s variables and optimizer variables to ``target``'s."""
-    pairs = [
-        (source.variables, target.variables),
-        (source.optimizer.variables, target.optimizer.variables),
-    ]
-    for from_variables, to_variables in pairs:
-        for a, b in zip(from_variables, to_variables, strict=True):
-            b.assign(a.value)
+    restore(target.variables, [v.value for v in source.variables])
+    restore(target.optimizer.variables, [v.value for v in source.optimizer.variables])
 
 
 def _new_trainer(model: keras.Model, loss) -> keras.Model:
