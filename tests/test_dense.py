@@ -105,6 +105,41 @@ def test_history_attributes(small_X):
     assert est.validation_loss_curve_[est.best_epoch_ - 1] == est.best_loss_
 
 
+def test_fits_through_keras_fit_are_reproducible(small_X, monkeypatch):
+    """Keras' fit shuffles with the backend's global seed: seeded per fit."""
+    from skae._keras import _epoch_loop
+
+    monkeypatch.setattr(_epoch_loop, "MAX_LOOP_SAMPLES", 0)
+    fits = [
+        DenseAutoencoder(2, epochs=3, batch_size=8, random_state=seed).fit(small_X)
+        for seed in (0, 0, 1)
+    ]
+    assert fits[0].loss_curve_ == fits[1].loss_curve_
+    assert fits[0].loss_curve_ != fits[2].loss_curve_
+
+
+def test_unseeded_keras_random_ops_follow_the_seed():
+    import keras
+
+    from skae._utils._seeding import keras_seed
+
+    draws = []
+    for _ in range(2):
+        with keras_seed(7):
+            draws.append(keras.ops.convert_to_numpy(keras.random.uniform((3,))))
+    assert_array_equal(draws[0], draws[1])
+
+
+def test_warm_start_counts_the_best_epoch_over_all_fits(small_X):
+    est = DenseAutoencoder(
+        2, epochs=3, batch_size=32, warm_start=True, n_iter_no_change=50, random_state=0
+    )
+    est.fit(small_X).fit(small_X)
+    assert est.n_iter_ == 6 == len(est.validation_loss_curve_)
+    assert 1 <= est.best_epoch_ <= est.n_iter_
+    assert est.validation_loss_curve_[est.best_epoch_ - 1] == est.best_loss_
+
+
 def test_without_early_stopping_training_loss_plateau_stops(small_X):
     est = DenseAutoencoder(
         2,

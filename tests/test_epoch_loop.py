@@ -226,3 +226,101 @@ def test_the_monitor_keeps_best_weights_as_backend_copies_not_host_arrays():
     for restored, expected in zip(model.get_weights(), kept, strict=True):
         np.testing.assert_array_equal(restored, expected)
     assert any(np.any(w != 0) for w in kept)
+
+
+def _fit_counting_calls(rows, monkeypatch, epochs_per_call, **params):
+    monkeypatch.setattr(_epoch_loop, "MAX_EPOCHS_PER_CALL", epochs_per_call)
+    calls = []
+    train_epochs_method = AutoencoderModel.train_epochs
+
+    def counting(self, *arrays, n_epochs):
+        calls.append(n_epochs)
+        return train_epochs_method(self, *arrays, n_epochs=n_epochs)
+
+    monkeypatch.setattr(AutoencoderModel, "train_epochs", counting)
+    ae = DenseAutoencoder(2, batch_size=16, random_state=0, **params).fit(rows)
+    return ae, calls
+
+
+@pytest.mark.skipif(
+    BACKEND != "tensorflow", reason="several epochs per call run on TensorFlow only"
+)
+@pytest.mark.parametrize(
+    "params",
+    [
+        # Stops on the training-loss plateau before the epoch budget.
+        {"early_stopping": False, "tol": 1e-2, "n_iter_no_change": 4, "epochs": 60},
+        # Runs the whole budget, with dropout drawing from a seed generator.
+        {"early_stopping": False, "tol": 0.0, "epochs": 23, "dropout": 0.2},
+    ],
+)
+def test_several_epochs_per_call_give_the_same_fit(rows, monkeypatch, params):
+    chunked, chunked_calls = _fit_counting_calls(rows, monkeypatch, 10, **params)
+    single, single_calls = _fit_counting_calls(rows, monkeypatch, 1, **params)
+    assert max(chunked_calls) > 1 and set(single_calls) == {1}
+    assert sum(chunked_calls) >= chunked.n_iter_  # the calls ran every epoch
+    assert chunked.n_iter_ == single.n_iter_
+    assert chunked.loss_curve_ == single.loss_curve_
+    np.testing.assert_array_equal(chunked.transform(rows), single.transform(rows))
+
+
+@pytest.mark.skipif(
+    BACKEND != "tensorflow", reason="several epochs per call run on TensorFlow only"
+)
+def test_calls_of_several_epochs_stop_where_patience_could_end_training(
+    rows, monkeypatch
+):
+    ae, calls = _fit_counting_calls(
+        rows, monkeypatch, 10, early_stopping=False, n_iter_no_change=3, epochs=40
+    )
+    # A call never holds more epochs than the patience left allows.
+    assert max(calls) == 3
+
+
+def test_validation_or_callbacks_keep_one_epoch_per_call(rows, monkeypatch):
+    _, calls = _fit_counting_calls(rows, monkeypatch, 10, epochs=12)
+    assert set(calls) == {1}
+    _, calls = _fit_counting_calls(
+        rows,
+        monkeypatch,
+        10,
+        epochs=12,
+        early_stopping=False,
+        callbacks=[keras.callbacks.History()],
+    )
+    assert set(calls) <= {1}
+
+
+def test_the_divergence_guard_falls_back_on_the_start_of_a_call():
+    """Without best weights, the weights kept are those at the start of the
+    call that began the last finite epoch's successor."""
+    from skae._keras import TrainingMonitor
+
+    model = small_model()
+    monitor = TrainingMonitor("loss", patience=5, tol=0.0, restore_best=False)
+    monitor.set_model(model)
+    monitor.on_train_begin()
+
+    def set_all(value):
+        for variable in model.weights:
+            variable.assign(keras.ops.full(variable.shape, value))
+
+    def epoch(number, loss, begins_call):
+        monitor.on_epoch_begin(number)
+        if begins_call:
+            monitor.on_train_batch_begin(0)
+        monitor.on_train_batch_end(0, {"loss": loss})
+        monitor.on_epoch_end(number, {"loss": loss})
+
+    set_all(1.0)
+    epoch(0, 1.0, begins_call=True)
+    set_all(2.0)  # the state after a call of three epochs
+    monitor.on_epoch_begin(1)
+    monitor.on_train_batch_begin(0)
+    set_all(3.0)
+    epoch(1, 0.9, begins_call=False)
+    epoch(2, float("nan"), begins_call=False)
+    assert model.stop_training and monitor.diverged_epoch == 2
+    monitor.on_train_end()
+    assert monitor.restored_epoch == 0
+    assert all(np.all(w == 2.0) for w in model.get_weights())

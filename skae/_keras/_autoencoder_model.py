@@ -23,10 +23,18 @@ class AutoencoderModel(keras.Model):
     TensorFlow traces Keras' step once, for batches of any size; JAX and
     PyTorch, whose shapes are static, trace the last batch apart.
     The returned loss is the mean over the epoch's rows, as ``fit`` reports it.
+
+    On TensorFlow one step may also run several epochs (``train_epochs``):
+    its batch is then the epochs' rows concatenated, each epoch in its own
+    order, and it returns each epoch's mean loss as well.
     """
 
     epoch_batch_size: int | None = None
+    # Rows of one epoch in a step of several epochs; None: one epoch a step.
+    _rows_per_epoch: int | None = None
     _epoch_rows: int | None = None
+    # The traced training steps, by the number of rows they take.
+    _epoch_steps: dict | None = None
 
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
@@ -45,9 +53,28 @@ class AutoencoderModel(keras.Model):
         it receives (the batches are static slices): another number of rows
         makes a new step rather than a shape-relaxed one.
         """
+        return self.train_epochs(*arrays, n_epochs=1)
+
+    def train_epochs(self, *arrays, n_epochs: int) -> dict:
+        """Train ``n_epochs`` epochs of ``len(arrays[0]) // n_epochs`` rows
+        each, on ``arrays`` holding the epochs' rows one after the other;
+        return Keras' logs, with ``"epoch_losses"`` (each epoch's mean loss)
+        when ``n_epochs > 1`` (TensorFlow only).
+
+        Each number of rows gets its own traced step, kept, so that calls of
+        one and of several epochs alternate without tracing again.
+        """
         n_rows = len(arrays[0])
+        current = (self._epoch_steps or {}).get(self._epoch_rows, (None,))[0]
+        if self.train_function is None or self.train_function is not current:
+            # Compiled anew (or trained by fit) since: no traced step is valid.
+            self._epoch_steps, self._epoch_rows = {}, None
         if n_rows != self._epoch_rows:
-            self.make_train_function(force=True)
+            if n_rows not in self._epoch_steps:
+                self._rows_per_epoch = n_rows // n_epochs
+                self.make_train_function(force=True)
+                self._epoch_steps[n_rows] = (self.train_function, self._rows_per_epoch)
+            self.train_function, self._rows_per_epoch = self._epoch_steps[n_rows]
             self._epoch_rows = n_rows
         return self.train_on_batch(*arrays, return_dict=True)
 
@@ -78,15 +105,31 @@ class AutoencoderModel(keras.Model):
             return carried
 
         if keras.backend.backend() == "tensorflow":
+            epoch_rows = self._rows_per_epoch or n_rows
+            n_epochs = n_rows // epoch_rows
+            size = max(min(self.epoch_batch_size, epoch_rows), 1)
 
-            def any_batch(i, carried):
+            def any_batch(i, offset):
                 start = i * size
-                return advance(
-                    carried, rows(start, keras.ops.minimum(size, n_rows - start))
-                )
+                count = keras.ops.minimum(size, epoch_rows - start)
+                advance(None, rows(offset + start, count))
+                return offset
 
-            keras.ops.fori_loop(0, -(-n_rows // size), any_batch, 0)
-            return self.get_metrics_result()
+            def one_epoch(epoch, losses):
+                # Each epoch's loss is a mean of its own, as in a call per epoch.
+                self.reset_metrics()
+                n_batches = -(-epoch_rows // size)
+                keras.ops.fori_loop(0, n_batches, any_batch, epoch * epoch_rows)
+                loss = keras.ops.reshape(self.get_metrics_result()["loss"], (1,))
+                return keras.ops.slice_update(losses, (epoch,), loss)
+
+            if n_epochs == 1:
+                keras.ops.fori_loop(0, -(-n_rows // size), any_batch, 0)
+                return self.get_metrics_result()
+            losses = keras.ops.fori_loop(
+                0, n_epochs, one_epoch, keras.ops.zeros((n_epochs,))
+            )
+            return {**self.get_metrics_result(), "epoch_losses": losses}
 
         def full_batch(i, carried):
             return advance(carried, rows(i * size, size))

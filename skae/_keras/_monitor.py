@@ -32,13 +32,24 @@ class TrainingMonitor(keras.callbacks.Callback):
     best : float
         The best monitored value seen (inf if none was finite).
     best_epoch : int or None
-        0-based epoch of ``best`` in this call; -1 for the starting weights.
+        0-based epoch of ``best``, counted as ``fit`` counts them (from
+        ``initial_epoch``); -1 for the starting weights.
     diverged_epoch : int or None
         0-based epoch in which a loss became NaN or infinite.
     restored_epoch : int or None
         After divergence, the epoch whose weights were put back (None: the
         weights from before the call were). The optimizer's state is put back
         to what it was before the call.
+
+    Notes
+    -----
+    Weights are copied on the backend's device, and only when needed: the
+    best weights when an epoch improves on ``best`` (with ``restore_best``),
+    else, for the divergence guard, the weights at the start of each
+    compiled call that begins an epoch (``on_train_batch_begin`` with batch
+    0): those of the last epoch, which finished finite or training would
+    have stopped. A call that runs several epochs (the epoch loop on
+    TensorFlow) thus falls back on the weights from before that call.
     """
 
     def __init__(
@@ -62,23 +73,38 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.diverged_epoch = None
         self.restored_epoch = None
         self._wait = 0
-        self._epoch = -1
+        self._epoch = None
+        self._last_epoch = None
         self._best_weights = None
-        # Weights are kept as device copies: no transfer to the host per epoch.
         self._last_finite = (None, snapshot(self.model.weights))
         if self.baseline is not None and math.isfinite(self.baseline):
             self.best, self.best_epoch = self.baseline, -1
             self._best_weights = self._last_finite[1]
         self._optimizer_state = snapshot(self.model.optimizer.variables)
 
+    def epochs_before_stop(self) -> int | float:
+        """The most epochs that can run before this monitor needs to act
+        between two of them: 1 when it keeps the best weights, else the
+        epochs until the stop on ``patience`` could first trigger."""
+        if self.restore_best:
+            return 1
+        return max(self.patience - self._wait, 1)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if batch == 0 and not self.restore_best and self._last_epoch is not None:
+            if self._last_finite[0] != self._last_epoch:
+                self._last_finite = (self._last_epoch, snapshot(self.model.weights))
+
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            self.diverged_epoch = self._epoch + 1
+            self.diverged_epoch = self._epoch
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
-        self._epoch = epoch
         logs = logs or {}
         values = [logs.get("loss"), logs.get(self.monitor)]
         if self.diverged_epoch is not None or not all(
@@ -87,8 +113,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             self.diverged_epoch = epoch
             self.model.stop_training = True
             return
-        weights = snapshot(self.model.weights)
-        self._last_finite = (epoch, weights)
+        self._last_epoch = epoch
         current = float(logs[self.monitor])
         # As MLPRegressor: patience counts epochs without a gain of ``tol``, while
         # the best weights follow any gain at all.
@@ -96,7 +121,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         if current < self.best:
             self.best = current
             self.best_epoch = epoch
-            self._best_weights = weights
+            if self.restore_best:
+                self._best_weights = snapshot(self.model.weights)
         if self._wait >= self.patience:
             self.model.stop_training = True
 

@@ -28,7 +28,12 @@ from .._keras import (
 )
 from .._keras._batches import surfaced_errors
 from .._keras._devices import batch_shards, pad_rows, predict_in_shards
-from .._keras._epoch_loop import mean_loss, runs_epoch_loop, train_epochs
+from .._keras._epoch_loop import (
+    mean_loss,
+    multi_epoch_calls,
+    runs_epoch_loop,
+    train_epochs,
+)
 from .._keras._gradient_registry import gradient_registrations_released
 from .._keras._inference import predict_in_batches
 from .._keras._trainer_pool import trainer_for
@@ -49,7 +54,7 @@ from .._utils._params import (
     Satisfies,
     check_params,
 )
-from .._utils._seeding import draw_seed, keras_seed
+from .._utils._seeding import draw_seed, keras_seed, seed_keras
 from .._utils._sources import is_out_of_core
 from .._utils._state import restored_on_failure
 from ._out_of_core import TrainingStream, code_blocks, has_target, inference_blocks
@@ -520,11 +525,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             "verbose": self.verbose,
         }
         if epoch_loop:
+            epochs_per_call = 1
+            if validation is None and not run["callbacks"][1:] and not self.verbose:
+                # Only the monitor, reading the training loss, sees the epochs.
+                epochs_per_call = multi_epoch_calls(
+                    sum(a.nbytes for a in train), monitor.patience
+                )
             history = train_epochs(
                 model,
                 tuple(train),
                 None if validation is None else tuple(validation),
                 seed=seed,
+                epochs_per_call=epochs_per_call,
+                epochs_before_stop=monitor.epochs_before_stop,
                 **run,
             )
             return history, monitor
@@ -535,6 +548,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             data = tuple(train)
             options = {"batch_size": self.batch_size, "shuffle": True}
             validation = None if validation is None else tuple(validation)
+        if keras.backend.backend() == "tensorflow":
+            # Keras' fit shuffles with TensorFlow's global seed.
+            seed_keras(seed, tensorflow=True)
         with surfaced_errors(train, validation):
             history = model.fit(*data, validation_data=validation, **run, **options)
         return history, monitor
@@ -552,22 +568,28 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         if monitor.diverged_epoch is not None:
             message = (
                 f"{type(self).__name__}: the training loss became NaN or infinite "
-                f"in epoch {epochs_before + monitor.diverged_epoch + 1}. Lower "
+                f"in epoch {monitor.diverged_epoch + 1}. Lower "
                 "learning_rate, scale the input, or use another optimizer."
             )
             if monitor.restored_epoch is None:
-                raise FloatingPointError(
-                    message + " No epoch finished with a finite loss."
-                )
+                if monitor.diverged_epoch == epochs_before:
+                    message += " No epoch finished with a finite loss."
+                else:
+                    # Several epochs ran in one compiled call (docs/design.md).
+                    message += (
+                        " The finite epochs before it ran in one compiled call "
+                        "with it, and their weights were not kept."
+                    )
+                raise FloatingPointError(message)
             warnings.warn(
-                message + f" Kept the weights of epoch "
-                f"{epochs_before + monitor.restored_epoch + 1}.",
+                message + f" Kept the weights of epoch {monitor.restored_epoch + 1}.",
                 ConvergenceWarning,
                 stacklevel=5,
             )
         if monitor.best_epoch is not None:
             self.best_loss_ = monitor.best
-            self.best_epoch_ = epochs_before + monitor.best_epoch + 1
+            # The monitor counts epochs as fit does, across warm starts.
+            self.best_epoch_ = monitor.best_epoch + 1
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
