@@ -238,7 +238,7 @@ def _fit_counting_calls(rows, monkeypatch, epochs_per_call, **params):
         return train_epochs_method(self, *arrays, n_epochs=n_epochs)
 
     monkeypatch.setattr(AutoencoderModel, "train_epochs", counting)
-    ae = DenseAutoencoder(2, batch_size=16, random_state=0, **params).fit(rows)
+    ae = DenseAutoencoder(2, random_state=0, **{"batch_size": 16, **params}).fit(rows)
     return ae, calls
 
 
@@ -262,6 +262,49 @@ def test_several_epochs_per_call_give_the_same_fit(rows, monkeypatch, params):
     assert chunked.n_iter_ == single.n_iter_
     assert chunked.loss_curve_ == single.loss_curve_
     np.testing.assert_array_equal(chunked.transform(rows), single.transform(rows))
+
+
+@pytest.mark.skipif(
+    BACKEND != "tensorflow", reason="several epochs per call run on TensorFlow only"
+)
+def test_a_call_with_a_diverging_epoch_runs_again_one_epoch_per_call(monkeypatch):
+    """The guard keeps the weights of the epoch before the first non-finite
+    one, as with one call per epoch, not those from before the call."""
+    from sklearn.datasets import load_digits
+    from sklearn.exceptions import ConvergenceWarning
+
+    # Unscaled pixels and plain SGD at 0.1: the loss overflows in epoch 8.
+    X = load_digits().data[:300].astype("float32")
+    params = {
+        "early_stopping": False,
+        "epochs": 30,
+        "batch_size": 300,
+        "optimizer": "sgd",
+        "learning_rate": 0.1,
+        "n_iter_no_change": 50,
+    }
+    fits = []
+    for per_call in (10, 1):
+        with pytest.warns(ConvergenceWarning, match="Kept the weights of epoch") as w:
+            ae, calls = _fit_counting_calls(X, monkeypatch, per_call, **params)
+        fits.append((ae, calls, str(w[0].message)))
+    (grouped, grouped_calls, grouped_message), (single, _, single_message) = fits
+    assert grouped_calls[0] == 10 and 1 < grouped.n_iter_ <= 10
+    assert grouped_message == single_message
+    assert grouped.n_iter_ == single.n_iter_
+    np.testing.assert_array_equal(grouped.loss_curve_, single.loss_curve_)
+    np.testing.assert_array_equal(grouped.transform(X), single.transform(X))
+
+
+def test_steps_of_other_epoch_sizes_are_not_kept(rows):
+    """Partial fits on data of varying sizes keep one traced step, not one
+    per size (each holds a compiled graph)."""
+    ae = DenseAutoencoder(
+        2, batch_size=16, random_state=0, callbacks=[keras.callbacks.History()]
+    )
+    for n_rows in range(60, 66):
+        ae.partial_fit(rows[:n_rows])
+    assert len(ae.model_._epoch_steps or {}) <= 1
 
 
 @pytest.mark.skipif(

@@ -32,8 +32,9 @@ class AutoencoderModel(keras.Model):
     epoch_batch_size: int | None = None
     # Rows of one epoch in a step of several epochs; None: one epoch a step.
     _rows_per_epoch: int | None = None
-    _epoch_rows: int | None = None
-    # The traced training steps, by the number of rows they take.
+    # (rows per epoch, epochs) of the step in ``train_function``, and the
+    # traced steps kept by that key.
+    _epoch_shape: tuple | None = None
     _epoch_steps: dict | None = None
 
     def compute_loss(
@@ -61,21 +62,27 @@ class AutoencoderModel(keras.Model):
         return Keras' logs, with ``"epoch_losses"`` (each epoch's mean loss)
         when ``n_epochs > 1`` (TensorFlow only).
 
-        Each number of rows gets its own traced step, kept, so that calls of
-        one and of several epochs alternate without tracing again.
+        The traced steps of the current epoch size are kept, one per number
+        of epochs, so that calls of one and of several epochs alternate
+        without tracing again; another epoch size drops them.
         """
-        n_rows = len(arrays[0])
-        current = (self._epoch_steps or {}).get(self._epoch_rows, (None,))[0]
-        if self.train_function is None or self.train_function is not current:
+        shape = (len(arrays[0]) // n_epochs, n_epochs)
+        steps = self._epoch_steps or {}
+        if self.train_function is None or self.train_function is not steps.get(
+            self._epoch_shape
+        ):
             # Compiled anew (or trained by fit) since: no traced step is valid.
-            self._epoch_steps, self._epoch_rows = {}, None
-        if n_rows != self._epoch_rows:
-            if n_rows not in self._epoch_steps:
-                self._rows_per_epoch = n_rows // n_epochs
+            steps, self._epoch_shape = {}, None
+        if shape != self._epoch_shape:
+            if shape[0] != (self._epoch_shape or (None,))[0]:
+                steps = {key: f for key, f in steps.items() if key[0] == shape[0]}
+            if shape not in steps:
+                self._rows_per_epoch = shape[0]
                 self.make_train_function(force=True)
-                self._epoch_steps[n_rows] = (self.train_function, self._rows_per_epoch)
-            self.train_function, self._rows_per_epoch = self._epoch_steps[n_rows]
-            self._epoch_rows = n_rows
+                steps[shape] = self.train_function
+            self.train_function = steps[shape]
+            self._epoch_shape = shape
+        self._epoch_steps = steps
         return self.train_on_batch(*arrays, return_dict=True)
 
     def train_step(self, *args):

@@ -30,6 +30,7 @@ import numpy as np
 
 from ._autoencoder_model import AutoencoderModel
 from ._devices import batch_shards, strategy_in_scope
+from ._variables import restore, snapshot
 
 # Data of this many rows or more train through ``fit`` (with XLA on
 # TensorFlow), whose per-epoch costs are then small beside the epoch.
@@ -155,21 +156,22 @@ def train_epochs(
             n_epochs = 1
         # Each epoch's order is drawn as in a call per epoch.
         orders = [rng.permutation(n_rows) for _ in range(n_epochs)]
-        callback_list.on_epoch_begin(epoch)
-        callback_list.on_train_batch_begin(0)
-        if n_epochs == 1:
-            epoch_logs = model.train_epoch(*(a[orders[0]] for a in train))
-            losses = [epoch_logs["loss"]]
-        else:
-            order = np.concatenate(orders)
-            epoch_logs = model.train_epochs(
-                *(a[order] for a in train), n_epochs=n_epochs
-            )
-            losses = list(np.asarray(epoch_logs["epoch_losses"]))
-        for offset, loss in enumerate(losses):
-            if offset:
-                callback_list.on_epoch_begin(epoch)
-            logs = {"loss": float(loss)}
+        if n_epochs > 1:
+            losses = _several_epochs(model, train, orders, callback_list, epoch)
+            if losses is not None:
+                for offset, loss in enumerate(losses):
+                    if offset:
+                        callback_list.on_epoch_begin(epoch + offset)
+                    logs = {"loss": float(loss)}
+                    callback_list.on_train_batch_end(0, logs)
+                    callback_list.on_epoch_end(epoch + offset, logs)
+                epoch += n_epochs
+                continue
+        for order in orders:
+            callback_list.on_epoch_begin(epoch)
+            callback_list.on_train_batch_begin(0)
+            epoch_logs = model.train_epoch(*(a[order] for a in train))
+            logs = {"loss": float(epoch_logs["loss"])}
             callback_list.on_train_batch_end(0, logs)
             if validation is not None:
                 logs["val_loss"] = mean_loss(model, validation)
@@ -179,3 +181,22 @@ def train_epochs(
                 break
     callback_list.on_train_end(logs)
     return model.history
+
+
+def _several_epochs(model, train, orders, callback_list, epoch) -> list | None:
+    """Run the epochs of ``orders`` in one call; return their losses, or
+    None, with the model's state (weights, seed generators, optimizer) put
+    back as it was before the call, if one of them is not finite: the caller
+    then runs them again one call each, so that the epoch that diverged is
+    found, and the guard's weights kept, exactly as without grouping."""
+    callback_list.on_epoch_begin(epoch)
+    callback_list.on_train_batch_begin(0)
+    variables = [*model.variables, *model.optimizer.variables]
+    state = snapshot(variables)
+    order = np.concatenate(orders)
+    logs = model.train_epochs(*(a[order] for a in train), n_epochs=len(orders))
+    losses = np.asarray(logs["epoch_losses"], dtype=np.float64)
+    if np.all(np.isfinite(losses)):
+        return list(losses)
+    restore(variables, state)
+    return None

@@ -48,8 +48,8 @@ class TrainingMonitor(keras.callbacks.Callback):
     else, for the divergence guard, the weights at the start of each
     compiled call that begins an epoch (``on_train_batch_begin`` with batch
     0): those of the last epoch, which finished finite or training would
-    have stopped. A call that runs several epochs (the epoch loop on
-    TensorFlow) thus falls back on the weights from before that call.
+    have stopped. (The epoch loop runs the epochs of a call of several
+    again one call each when one of them diverges, so this holds there too.)
     """
 
     def __init__(

@@ -572,15 +572,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
                 "learning_rate, scale the input, or use another optimizer."
             )
             if monitor.restored_epoch is None:
-                if monitor.diverged_epoch == epochs_before:
-                    message += " No epoch finished with a finite loss."
-                else:
-                    # Several epochs ran in one compiled call (docs/design.md).
-                    message += (
-                        " The finite epochs before it ran in one compiled call "
-                        "with it, and their weights were not kept."
-                    )
-                raise FloatingPointError(message)
+                raise FloatingPointError(
+                    message + " No epoch finished with a finite loss."
+                )
             warnings.warn(
                 message + f" Kept the weights of epoch {monitor.restored_epoch + 1}.",
                 ConvergenceWarning,
