@@ -30,10 +30,8 @@ class AutoencoderModel(keras.Model):
     """
 
     epoch_batch_size: int | None = None
-    # Rows of one epoch in a step of several epochs; None: one epoch a step.
-    _rows_per_epoch: int | None = None
-    # (rows per epoch, epochs) of the step in ``train_function``, and the
-    # traced steps kept by that key.
+    # (rows per epoch, epochs) of the step in ``train_function`` (read when
+    # it is traced), and the traced steps kept by that key.
     _epoch_shape: tuple | None = None
     _epoch_steps: dict | None = None
 
@@ -76,12 +74,11 @@ class AutoencoderModel(keras.Model):
         if shape != self._epoch_shape:
             if shape[0] != (self._epoch_shape or (None,))[0]:
                 steps = {key: f for key, f in steps.items() if key[0] == shape[0]}
+            self._epoch_shape = shape
             if shape not in steps:
-                self._rows_per_epoch = shape[0]
                 self.make_train_function(force=True)
                 steps[shape] = self.train_function
             self.train_function = steps[shape]
-            self._epoch_shape = shape
         self._epoch_steps = steps
         return self.train_on_batch(*arrays, return_dict=True)
 
@@ -112,8 +109,9 @@ class AutoencoderModel(keras.Model):
             return carried
 
         if keras.backend.backend() == "tensorflow":
-            epoch_rows = self._rows_per_epoch or n_rows
-            n_epochs = n_rows // epoch_rows
+            epoch_rows, n_epochs = self._epoch_shape or (n_rows, 1)
+            if epoch_rows * n_epochs != n_rows:  # traced outside train_epochs
+                epoch_rows, n_epochs = n_rows, 1
             size = max(min(self.epoch_batch_size, epoch_rows), 1)
 
             def any_batch(i, offset):

@@ -150,9 +150,12 @@ def train_epochs(
     logs = {}
     epoch = initial_epoch
     while epoch < epochs and not model.stop_training:
-        room = epochs_before_stop() if epochs_before_stop is not None else 1
         n_epochs = epochs_per_call
-        if n_epochs == 1 or room < n_epochs or epochs - epoch < n_epochs:
+        if n_epochs > 1 and (
+            epochs - epoch < n_epochs
+            or epochs_before_stop is None
+            or epochs_before_stop() < n_epochs
+        ):
             n_epochs = 1
         # Each epoch's order is drawn as in a call per epoch.
         orders = [rng.permutation(n_rows) for _ in range(n_epochs)]
