@@ -30,12 +30,12 @@ def predict_in_batches(model: keras.Model, X: np.ndarray, batch_size: int):
     Returns
     -------
     ndarray, or a list of ndarrays for a model of several outputs
-        One row per row of ``X``.
+        One row per row of ``X``, float32 whatever the dtype policy.
     """
     if batch_shards() > 1 or strategy_in_scope():
-        return model.predict(X, batch_size=batch_size, verbose=0)
+        return _as_float32(model.predict(X, batch_size=batch_size, verbose=0))
     batches = [
-        model.predict_on_batch(X[start : start + batch_size])
+        _as_float32(model.predict_on_batch(X[start : start + batch_size]))
         for start in range(0, max(len(X), 1), batch_size)
     ]
     if len(batches) == 1:
@@ -43,3 +43,12 @@ def predict_in_batches(model: keras.Model, X: np.ndarray, batch_size: int):
     if isinstance(batches[0], list | tuple):
         return [np.concatenate(parts) for parts in zip(*batches, strict=True)]
     return np.concatenate(batches)
+
+
+def _as_float32(outputs):
+    """``outputs`` (an array or a list of them) as float32 arrays: a model
+    under a mixed-precision policy computes in float16 or bfloat16, and skae's
+    outputs are float32 whatever the policy."""
+    if isinstance(outputs, list | tuple):
+        return [_as_float32(o) for o in outputs]
+    return np.asarray(outputs).astype(np.float32, copy=False)

@@ -78,7 +78,7 @@ def _new_trainer(model: keras.Model, loss) -> keras.Model:
     compile_model(
         trainer, optimizer, loss, n_samples, epoch_batch_size=model.epoch_batch_size
     )
-    optimizer.build(trainer.trainable_variables)
+    trainer.optimizer.build(trainer.trainable_variables)
     return trainer
 
 

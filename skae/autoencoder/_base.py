@@ -435,8 +435,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
         optimizer = make_optimizer(self.optimizer, self.learning_rate)
         self._compile(optimizer, n_samples)
-        # Built now, so that the training monitor can restore its state.
-        optimizer.build(model.trainable_variables)
+        # Built now, so that the training monitor can restore its state. The
+        # model's optimizer, not ``optimizer``: under a mixed-precision policy
+        # Keras wraps it in a LossScaleOptimizer, whose own state must exist too.
+        model.optimizer.build(model.trainable_variables)
         self.history_ = {}
         self.n_iter_ = 0
 

@@ -47,7 +47,12 @@ class GaussianSampling(keras.layers.Layer):
         mean, log_variance = inputs
         log_variance = ops.clip(log_variance, -LOG_VARIANCE_LIMIT, LOG_VARIANCE_LIMIT)
         if self.beta:
-            self.add_loss(self.beta * ops.mean(kl_divergence(mean, log_variance)))
+            # In float32 whatever the dtype policy: exp(log_variance) overflows
+            # float16 above log-variances of about 11.
+            kl = kl_divergence(
+                ops.cast(mean, "float32"), ops.cast(log_variance, "float32")
+            )
+            self.add_loss(self.beta * ops.mean(kl))
         if not training:
             return mean
         eps = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
