@@ -17,11 +17,12 @@ class AutoencoderModel(keras.Model):
     With ``epoch_batch_size`` set (by ``_keras/_epoch_loop.py``, before the
     training step is compiled), one training step is a whole epoch: the batch
     it receives is the epoch's rows in their shuffled order, and the step runs
-    Keras' own step on consecutive slices of ``epoch_batch_size`` rows (the
-    last one smaller) inside one compiled loop (``keras.ops.fori_loop``), so
-    that an epoch costs one call into the backend instead of one per batch.
-    TensorFlow traces Keras' step once, for batches of any size; JAX and
-    PyTorch, whose shapes are static, trace the last batch apart.
+    Keras' own step on consecutive slices of ``epoch_batch_size`` rows inside
+    one compiled loop (``keras.ops.fori_loop``), and on the smaller last slice
+    after it, so that an epoch costs one call into the backend instead of one
+    per batch. Every batch has a static shape: on TensorFlow a loop over
+    batches of any size made every shape unknown to the graph optimiser, and
+    the steps of a small network a third slower.
     The returned loss is the mean over the epoch's rows, as ``fit`` reports it.
 
     On TensorFlow one step may also run several epochs (``train_epochs``):
@@ -113,23 +114,30 @@ class AutoencoderModel(keras.Model):
             if epoch_rows * n_epochs != n_rows:  # traced outside train_epochs
                 epoch_rows, n_epochs = n_rows, 1
             size = max(min(self.epoch_batch_size, epoch_rows), 1)
+            n_full, tail = divmod(epoch_rows, size)
 
-            def any_batch(i, offset):
-                start = i * size
-                count = keras.ops.minimum(size, epoch_rows - start)
-                advance(None, rows(offset + start, count))
+            def full_batch_at(i, offset):
+                advance(None, rows(offset + i * size, size))
                 return offset
+
+            def batches(offset):
+                # Static batch shapes: the full batches in a loop, the last
+                # apart. A dynamic last batch in the same loop made every
+                # shape unknown and the steps a third slower.
+                if n_full:
+                    keras.ops.fori_loop(0, n_full, full_batch_at, offset)
+                if tail:
+                    advance(None, rows(offset + n_full * size, tail))
 
             def one_epoch(epoch, losses):
                 # Each epoch's loss is a mean of its own, as in a call per epoch.
                 self.reset_metrics()
-                n_batches = -(-epoch_rows // size)
-                keras.ops.fori_loop(0, n_batches, any_batch, epoch * epoch_rows)
+                batches(epoch * epoch_rows)
                 loss = keras.ops.reshape(self.get_metrics_result()["loss"], (1,))
                 return keras.ops.slice_update(losses, (epoch,), loss)
 
             if n_epochs == 1:
-                keras.ops.fori_loop(0, -(-n_rows // size), any_batch, 0)
+                batches(0)
                 return self.get_metrics_result()
             losses = keras.ops.fori_loop(
                 0, n_epochs, one_epoch, keras.ops.zeros((n_epochs,))
