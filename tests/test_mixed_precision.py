@@ -92,3 +92,30 @@ def test_detector_under_a_mixed_policy(mixed_policy):
     assert scores.dtype == np.float64
     assert np.isfinite(scores).all()
     assert set(np.unique(detector.predict(X))) <= {-1, 1}
+
+
+def test_float32_model_trains_on_after_the_policy_changes():
+    X = _table()
+    model = DenseAutoencoder(n_components=3, epochs=2, random_state=0).fit(X)
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        # New row counts: each needs a new trainer, built under the new policy.
+        model.partial_fit(X[:77])
+        model.set_params(warm_start=True).fit(X[:91])
+    finally:
+        keras.config.set_dtype_policy(before)
+    assert model.n_iter_ == 5
+    assert np.isfinite(model.score_samples(X)).all()
+
+
+def test_learning_rate_does_not_split_the_trainer_pool(mixed_policy):
+    from skae._keras import _trainer_pool
+
+    X = _table()[:101]
+    DenseAutoencoder(n_components=3, epochs=2, random_state=0).fit(X)
+    count = _trainer_pool.idle_trainer_count()
+    DenseAutoencoder(n_components=3, epochs=2, learning_rate=3e-3, random_state=0).fit(
+        X
+    )
+    assert _trainer_pool.idle_trainer_count() == count

@@ -34,6 +34,7 @@ def compile_model(
     *,
     xla_pays: bool = True,
     epoch_batch_size: int | None = None,
+    auto_scale_loss: bool = True,
 ) -> None:
     """Compile ``model`` with the fastest settings for the backend and data size.
 
@@ -49,7 +50,11 @@ def compile_model(
     batches of that size, for the epoch loop (``_epoch_loop.py``; the model
     must be an ``AutoencoderModel``); None gives Keras' steps of one batch.
     PyTorch keeps Keras' default (eager steps), as
-    ``torch.compile`` costs more than it saves on networks of this size. A model
+    ``torch.compile`` costs more than it saves on networks of this size.
+    ``auto_scale_loss`` is Keras' own: False keeps ``optimizer`` as it is,
+    where the global policy is ``mixed_float16``, instead of wrapping it in a
+    ``LossScaleOptimizer`` (for a copy of a model whose optimizer is already
+    of the kind it needs). A model
     already compiled with the same settings is left alone, so that warm starts
     and ``partial_fit`` reuse its compiled steps.
     """
@@ -73,4 +78,6 @@ def compile_model(
     if epoch_batch_size is not None or hasattr(model, "epoch_batch_size"):
         # Read when the training step is traced, which compile makes anew.
         model.epoch_batch_size = epoch_batch_size
-    model.compile(optimizer=optimizer, loss=loss, **options)
+    model.compile(
+        optimizer=optimizer, loss=loss, auto_scale_loss=auto_scale_loss, **options
+    )

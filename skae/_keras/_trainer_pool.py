@@ -46,11 +46,7 @@ def _structure_key(model: keras.Model, loss, n_rows: int) -> tuple | None:
     if not (isinstance(loss, str) or getattr(loss, "__qualname__", "<").isidentifier()):
         return None
     optimizer = model.optimizer
-    settings = {
-        k: v
-        for k, v in optimizer.get_config().items()
-        if k not in ("learning_rate", "name")
-    }
+    settings = _without_rates(optimizer.get_config())
     return (
         keras.backend.backend(),
         json.dumps(model.get_config(), sort_keys=True, default=repr),
@@ -61,6 +57,18 @@ def _structure_key(model: keras.Model, loss, n_rows: int) -> tuple | None:
         model.epoch_batch_size,
         n_rows,
     )
+
+
+def _without_rates(config):
+    """An optimizer's config without its learning rates and names, at every
+    depth (a LossScaleOptimizer holds its inner optimizer's config)."""
+    if isinstance(config, dict):
+        return {
+            k: _without_rates(v)
+            for k, v in config.items()
+            if k not in ("learning_rate", "name")
+        }
+    return config
 
 
 def _copy_state(source: keras.Model, target: keras.Model) -> None:
@@ -74,9 +82,16 @@ def _new_trainer(model: keras.Model, loss) -> keras.Model:
     trainer = type(model).from_config(model.get_config())
     optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
     # The same compile options as the model's: XLA where the model has it.
+    # The optimizer is already of the model's kind, loss-scaled or not,
+    # whatever the global policy is now.
     n_samples = XLA_MIN_SAMPLES if model.jit_compile else 0
     compile_model(
-        trainer, optimizer, loss, n_samples, epoch_batch_size=model.epoch_batch_size
+        trainer,
+        optimizer,
+        loss,
+        n_samples,
+        epoch_batch_size=model.epoch_batch_size,
+        auto_scale_loss=False,
     )
     trainer.optimizer.build(trainer.trainable_variables)
     return trainer
