@@ -6,14 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from skae import (
-    ConvAutoencoder,
-    DenoisingAutoencoder,
-    DenseAutoencoder,
-    ReconstructionOutlierDetector,
-    SequenceAutoencoder,
-    VariationalAutoencoder,
-)
+import skae
 
 
 @pytest.fixture(params=["mixed_float16", "mixed_bfloat16"])
@@ -32,23 +25,23 @@ def _table():
 
 CASES = {
     "dense": (
-        lambda s: DenseAutoencoder(n_components=3, epochs=4, random_state=s),
+        lambda s: skae.DenseAutoencoder(n_components=3, epochs=4, random_state=s),
         _table,
     ),
     "denoising": (
-        lambda s: DenoisingAutoencoder(n_components=3, epochs=4, random_state=s),
+        lambda s: skae.DenoisingAutoencoder(n_components=3, epochs=4, random_state=s),
         _table,
     ),
     "variational": (
-        lambda s: VariationalAutoencoder(n_components=2, epochs=4, random_state=s),
+        lambda s: skae.VariationalAutoencoder(n_components=2, epochs=4, random_state=s),
         _table,
     ),
     "conv": (
-        lambda s: ConvAutoencoder(epochs=2, random_state=s),
+        lambda s: skae.ConvAutoencoder(epochs=2, random_state=s),
         lambda: np.random.default_rng(0).random((40, 8, 8, 1)).astype("float32"),
     ),
     "sequence": (
-        lambda s: SequenceAutoencoder(epochs=2, random_state=s),
+        lambda s: skae.SequenceAutoencoder(epochs=2, random_state=s),
         lambda: np.random.default_rng(0).random((40, 10, 3)).astype("float32"),
     ),
 }
@@ -75,7 +68,7 @@ def test_fits_in_a_row_under_a_mixed_policy(mixed_policy, name):
 def test_float16_training_learns(mixed_policy):
     X = np.random.default_rng(0).random((300, 12)).astype("float32")
     X[:, 6:] = X[:, :6]  # something to learn with 6 components
-    model = DenseAutoencoder(
+    model = skae.DenseAutoencoder(
         n_components=6,
         hidden_layer_sizes=(16,),
         epochs=40,
@@ -87,7 +80,7 @@ def test_float16_training_learns(mixed_policy):
 
 def test_detector_under_a_mixed_policy(mixed_policy):
     X = _table()
-    detector = ReconstructionOutlierDetector(random_state=0).fit(X)
+    detector = skae.ReconstructionOutlierDetector(random_state=0).fit(X)
     scores = detector.score_samples(X)
     assert scores.dtype == np.float64
     assert np.isfinite(scores).all()
@@ -96,7 +89,7 @@ def test_detector_under_a_mixed_policy(mixed_policy):
 
 def test_float32_model_trains_on_after_the_policy_changes():
     X = _table()
-    model = DenseAutoencoder(n_components=3, epochs=2, random_state=0).fit(X)
+    model = skae.DenseAutoencoder(n_components=3, epochs=2, random_state=0).fit(X)
     before = keras.config.dtype_policy()
     keras.config.set_dtype_policy("mixed_float16")
     try:
@@ -113,9 +106,9 @@ def test_learning_rate_does_not_split_the_trainer_pool(mixed_policy):
     from skae._keras import _trainer_pool
 
     X = _table()[:101]
-    DenseAutoencoder(n_components=3, epochs=2, random_state=0).fit(X)
+    skae.DenseAutoencoder(n_components=3, epochs=2, random_state=0).fit(X)
     count = _trainer_pool.idle_trainer_count()
-    DenseAutoencoder(n_components=3, epochs=2, learning_rate=3e-3, random_state=0).fit(
-        X
-    )
+    skae.DenseAutoencoder(
+        n_components=3, epochs=2, learning_rate=3e-3, random_state=0
+    ).fit(X)
     assert _trainer_pool.idle_trainer_count() == count
