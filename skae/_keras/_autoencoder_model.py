@@ -109,6 +109,18 @@ class AutoencoderModel(keras.Model):
             step(batch)
             return carried
 
+        def full_batches(offset, count, carried):
+            # ``count`` batches of ``size`` rows from row ``offset`` in one
+            # compiled loop. Static shapes: a last batch of another size in
+            # the same loop made every shape unknown to TensorFlow's graph
+            # optimiser, and the steps of a small network a third slower.
+            def one_batch(i, carried):
+                return advance(carried, rows(offset + i * size, size))
+
+            return (
+                keras.ops.fori_loop(0, count, one_batch, carried) if count else carried
+            )
+
         if keras.backend.backend() == "tensorflow":
             epoch_rows, n_epochs = self._epoch_shape or (n_rows, 1)
             if epoch_rows * n_epochs != n_rows:  # traced outside train_epochs
@@ -116,18 +128,10 @@ class AutoencoderModel(keras.Model):
             size = max(min(self.epoch_batch_size, epoch_rows), 1)
             n_full, tail = divmod(epoch_rows, size)
 
-            def full_batch_at(i, offset):
-                advance(None, rows(offset + i * size, size))
-                return offset
-
             def batches(offset):
-                # Static batch shapes: the full batches in a loop, the last
-                # apart. A dynamic last batch in the same loop made every
-                # shape unknown and the steps a third slower.
-                if n_full:
-                    keras.ops.fori_loop(0, n_full, full_batch_at, offset)
+                full_batches(offset, n_full, 0)
                 if tail:
-                    advance(None, rows(offset + n_full * size, tail))
+                    advance(0, rows(offset + n_full * size, tail))
 
             def one_epoch(epoch, losses):
                 # Each epoch's loss is a mean of its own, as in a call per epoch.
@@ -144,12 +148,8 @@ class AutoencoderModel(keras.Model):
             )
             return {**self.get_metrics_result(), "epoch_losses": losses}
 
-        def full_batch(i, carried):
-            return advance(carried, rows(i * size, size))
-
+        # The last batch (full or not) apart: its step's logs are returned.
         last_start = (n_rows - 1) // size * size
-        carried = state[0] if state else 0
-        if last_start:
-            carried = keras.ops.fori_loop(0, last_start // size, full_batch, carried)
+        carried = full_batches(0, last_start // size, state[0] if state else 0)
         tail = rows(last_start, n_rows - last_start)
         return step(carried, tail) if state else step(tail)
