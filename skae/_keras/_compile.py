@@ -12,6 +12,11 @@ STEPS_PER_EXECUTION = 16
 # TensorFlow's XLA compilation costs about two seconds and makes steps about a
 # third faster: it pays from this many training rows on.
 XLA_MIN_SAMPLES = 20_000
+# Small fits in the epoch loop that plan at least this many training steps
+# compile with XLA too: it fuses the few hundred small operations of a small
+# network's step, and its extra compile (about a second) is repaid within two
+# fits of the same shape, which the trainer pool runs on one compiled copy.
+XLA_MIN_STEPS = 1_000
 
 KERAS_LOSSES = {
     "mse": "mean_squared_error",
@@ -26,6 +31,34 @@ def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimize
     return optimizer_class(learning_rate=learning_rate)
 
 
+def draws_random_numbers(model: keras.Model) -> bool:
+    """Whether ``model`` holds seed generators (noise, dropout, a VAE's
+    sampling): Keras counts their states among its ``variables``, never
+    among its ``weights``."""
+    return len(model.variables) > len(model.weights)
+
+
+def uses_xla(
+    model: keras.Model,
+    n_samples: int,
+    *,
+    xla_pays: bool = True,
+    epoch_batch_size: int | None = None,
+    planned_steps: int | None = None,
+) -> bool:
+    """Whether ``model``'s steps should compile with XLA (see ``compile_model``)."""
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        return backend == "jax"
+    if not xla_pays:
+        return False
+    if n_samples >= XLA_MIN_SAMPLES:
+        return True
+    if epoch_batch_size is None or planned_steps is None:
+        return False
+    return planned_steps >= XLA_MIN_STEPS and not draws_random_numbers(model)
+
+
 def compile_model(
     model: keras.Model,
     optimizer,
@@ -34,6 +67,8 @@ def compile_model(
     *,
     xla_pays: bool = True,
     epoch_batch_size: int | None = None,
+    planned_steps: int | None = None,
+    xla: bool | None = None,
     auto_scale_loss: bool = True,
 ) -> None:
     """Compile ``model`` with the fastest settings for the backend and data size.
@@ -44,11 +79,17 @@ def compile_model(
 
     Several steps run per compiled call on TensorFlow and JAX (one inside a
     TensorFlow distribution strategy). JAX always
-    compiles with XLA (it is eager otherwise); TensorFlow only for data of at
+    compiles with XLA (it is eager otherwise); TensorFlow for data of at
     least ``XLA_MIN_SAMPLES`` rows, where the faster steps repay the seconds XLA
-    takes to compile. ``epoch_batch_size`` makes one step a whole epoch in
-    batches of that size, for the epoch loop (``_epoch_loop.py``; the model
-    must be an ``AutoencoderModel``); None gives Keras' steps of one batch.
+    takes to compile, and for epoch-loop fits of ``planned_steps`` (epochs
+    times batches per epoch) of at least ``XLA_MIN_STEPS`` when the model
+    draws no random numbers (XLA's random numbers made such fits slower on
+    CPU). ``planned_steps`` None (a ``partial_fit``, whose steps are
+    unknown) gives no XLA on small data. ``xla`` decides instead of these
+    rules (a trainer takes its model's choice). ``epoch_batch_size`` makes
+    one step a whole epoch in batches of that size, for the epoch loop
+    (``_epoch_loop.py``; the model must be an ``AutoencoderModel``); None
+    gives Keras' steps of one batch.
     PyTorch keeps Keras' default (eager steps), as
     ``torch.compile`` costs more than it saves on networks of this size.
     ``auto_scale_loss`` is Keras' own: False keeps ``optimizer`` as it is,
@@ -62,7 +103,15 @@ def compile_model(
     if backend == "torch":
         options = {"jit_compile": False}
     else:
-        jit = backend == "jax" or (xla_pays and n_samples >= XLA_MIN_SAMPLES)
+        jit = xla
+        if jit is None:
+            jit = uses_xla(
+                model,
+                n_samples,
+                xla_pays=xla_pays,
+                epoch_batch_size=epoch_batch_size,
+                planned_steps=planned_steps,
+            )
         # Keras' loop of several steps per call fails inside tf.distribute.
         one_step = epoch_batch_size is not None or strategy_in_scope()
         steps = 1 if one_step else STEPS_PER_EXECUTION

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 import keras
 
-from ._compile import XLA_MIN_SAMPLES, compile_model
+from ._compile import compile_model
 from ._variables import restore
 
 # Trainers kept at most, least recently used dropped first.
@@ -84,13 +84,13 @@ def _new_trainer(model: keras.Model, loss) -> keras.Model:
     # The same compile options as the model's: XLA where the model has it.
     # The optimizer is already of the model's kind, loss-scaled or not,
     # whatever the global policy is now.
-    n_samples = XLA_MIN_SAMPLES if model.jit_compile else 0
     compile_model(
         trainer,
         optimizer,
         loss,
-        n_samples,
+        0,  # unused: the model's XLA choice is given
         epoch_batch_size=model.epoch_batch_size,
+        xla=model.jit_compile,
         auto_scale_loss=False,
     )
     trainer.optimizer.build(trainer.trainable_variables)

@@ -442,7 +442,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.history_ = {}
         self.n_iter_ = 0
 
-    def _compile(self, optimizer, n_samples: int, *, epoch_loop: bool = False) -> None:
+    def _compile(
+        self,
+        optimizer,
+        n_samples: int,
+        *,
+        epoch_loop: bool = False,
+        planned_steps: int | None = None,
+    ) -> None:
         compile_model(
             self.model_,
             optimizer,
@@ -450,6 +457,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             n_samples,
             xla_pays=self._xla_pays,
             epoch_batch_size=self.batch_size if epoch_loop else None,
+            planned_steps=planned_steps,
         )
 
     def _train(
@@ -477,7 +485,17 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             epoch_loop = in_memory and runs_epoch_loop(
                 len(train[0]), sum(a.nbytes for a in train)
             )
-            self._compile(self.model_.optimizer, n_samples, epoch_loop=epoch_loop)
+            # A partial_fit's steps are unknown (None): no XLA on small data.
+            planned_steps = None
+            if epoch_loop and not incremental:
+                batches = math.ceil(len(train[0]) / self.batch_size)
+                planned_steps = self.epochs * batches
+            self._compile(
+                self.model_.optimizer,
+                n_samples,
+                epoch_loop=epoch_loop,
+                planned_steps=planned_steps,
+            )
             if epoch_loop and not self.callbacks:
                 # Steps compiled for an earlier model of this structure.
                 trainer = trainer_for(self.model_, self._keras_loss(), len(train[0]))
