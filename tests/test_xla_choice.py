@@ -1,5 +1,7 @@
 """Which fits compile with XLA: a rule on the parameters and the data's shape."""
 
+import pickle
+
 import keras
 import numpy as np
 import pytest
@@ -43,8 +45,8 @@ def test_the_xla_rule(settings, on_tensorflow_):
 
 
 X = np.random.default_rng(0).random((60, 6))
-# 54 training rows in batches of 4: 14 steps an epoch, 1 120 in 80 epochs.
-LONG_FIT = {"batch_size": 4, "epochs": 80, "early_stopping": False}
+# 60 rows in batches of 4 (no validation split): 15 steps an epoch, 1 200 in all.
+LONG_FIT = {"n_components": 2, "batch_size": 4, "epochs": 80, "early_stopping": False}
 
 
 @pytest.fixture
@@ -54,32 +56,54 @@ def empty_pool():
     trainer_pool.clear()
 
 
+def pooled_xla() -> list:
+    return [t.jit_compile for idle in trainer_pool._idle.values() for t in idle]
+
+
+class CompileSeen(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.xla = self.model.jit_compile
+
+
 @on_tensorflow
-def test_a_long_small_fit_uses_xla_reproducibly_and_trains_as_without(
+def test_a_long_small_fit_trains_with_xla_reproducibly_as_without(
     empty_pool, monkeypatch
 ):
-    settings = {"n_components": 2, "validation_fraction": 0.1, **LONG_FIT}
-    first = DenseAutoencoder(random_state=0, **settings).fit(X)
-    assert first.model_.jit_compile
-    # The second fit trains on the pooled XLA trainer: the same result.
-    second = DenseAutoencoder(random_state=0, **settings).fit(X)
-    np.testing.assert_array_equal(first.transform(X), second.transform(X))
+    first = DenseAutoencoder(random_state=0, **LONG_FIT).fit(X)
+    assert pooled_xla() == [True]
+    # The estimator's model rests without XLA: its predictions do not
+    # depend on how long it trained, and survive pickling bit for bit.
+    assert not first.model_.jit_compile
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(first)).predict(X), first.predict(X)
+    )
+    # The second fit trains on the pooled XLA trainer, a fit watched by
+    # callbacks on the estimator's own model with XLA: the same result.
+    second = DenseAutoencoder(random_state=0, **LONG_FIT).fit(X)
+    seen = CompileSeen()
+    watched = DenseAutoencoder(random_state=0, callbacks=[seen], **LONG_FIT).fit(X)
+    assert seen.xla and not watched.model_.jit_compile
+    for other in (second, watched):
+        np.testing.assert_array_equal(first.transform(X), other.transform(X))
     monkeypatch.setattr(_compile, "XLA_MIN_STEPS", 10**9)
-    plain = DenseAutoencoder(random_state=0, **settings).fit(X)
-    assert not plain.model_.jit_compile
-    # The same training, up to float32 rounding, which drifts over 1 120 steps.
+    plain = DenseAutoencoder(random_state=0, **LONG_FIT).fit(X)
+    assert pooled_xla() == [True, False]
+    # The same training, up to float32 rounding, which drifts over 1 200 steps.
     np.testing.assert_allclose(first.loss_curve_[:5], plain.loss_curve_[:5], rtol=1e-4)
     np.testing.assert_allclose(first.loss_curve_, plain.loss_curve_, rtol=0.1)
     assert first.loss_curve_[-1] < 0.5 * first.loss_curve_[0]
-    # A partial_fit cannot plan its steps: no XLA on small data.
-    first.partial_fit(X)
-    assert not first.model_.jit_compile
-    assert np.isfinite(first.loss_curve_[-1])
+
+
+@on_tensorflow
+def test_partial_fit_cannot_plan_its_steps_and_trains_without_xla(empty_pool):
+    model = DenseAutoencoder(random_state=0, **LONG_FIT).fit(X)
+    model.partial_fit(X)
+    assert sorted(pooled_xla()) == [False, True]
+    assert np.isfinite(model.loss_curve_[-1])
 
 
 @on_tensorflow
 def test_networks_that_draw_noise_stay_off_xla(empty_pool):
-    noisy = DenoisingAutoencoder(2, random_state=0, **LONG_FIT).fit(X)
-    assert not noisy.model_.jit_compile
-    dropout = DenseAutoencoder(2, dropout=0.1, random_state=0, **LONG_FIT).fit(X)
-    assert not dropout.model_.jit_compile
+    DenoisingAutoencoder(random_state=0, **LONG_FIT).fit(X)
+    DenseAutoencoder(dropout=0.1, random_state=0, **LONG_FIT).fit(X)
+    assert pooled_xla() == [False, False]

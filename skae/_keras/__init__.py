@@ -3,7 +3,7 @@ options, the training monitor and the learning-rate schedule. Nothing here knows
 about scikit-learn."""
 
 from ._autoencoder_model import AutoencoderModel
-from ._compile import KERAS_LOSSES, compile_model, make_optimizer
+from ._compile import KERAS_LOSSES, compile_model, make_optimizer, uses_xla
 from ._monitor import TrainingMonitor
 from ._schedule import CosineDecay
 
@@ -14,4 +14,5 @@ __all__ = [
     "TrainingMonitor",
     "compile_model",
     "make_optimizer",
+    "uses_xla",
 ]

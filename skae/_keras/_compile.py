@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 
 from ._devices import strategy_in_scope
@@ -86,7 +88,7 @@ def compile_model(
     draws no random numbers (XLA's random numbers made such fits slower on
     CPU). ``planned_steps`` None (a ``partial_fit``, whose steps are
     unknown) gives no XLA on small data. ``xla`` decides instead of these
-    rules (a trainer takes its model's choice). ``epoch_batch_size`` makes
+    rules (a training run's choice, made by ``uses_xla``). ``epoch_batch_size`` makes
     one step a whole epoch in batches of that size, for the epoch loop
     (``_epoch_loop.py``; the model must be an ``AutoencoderModel``); None
     gives Keras' steps of one batch.
@@ -127,6 +129,11 @@ def compile_model(
     if epoch_batch_size is not None or hasattr(model, "epoch_batch_size"):
         # Read when the training step is traced, which compile makes anew.
         model.epoch_batch_size = epoch_batch_size
-    model.compile(
-        optimizer=optimizer, loss=loss, auto_scale_loss=auto_scale_loss, **options
-    )
+    with warnings.catch_warnings():
+        # Keras falls back to plain steps where XLA cannot run (TensorFlow's
+        # op determinism, a layer without XLA support): skae chose XLA, not
+        # the user, so the fallback is silent.
+        warnings.filterwarnings("ignore", message="Model doesn't support `jit_compile")
+        model.compile(
+            optimizer=optimizer, loss=loss, auto_scale_loss=auto_scale_loss, **options
+        )

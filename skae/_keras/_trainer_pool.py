@@ -39,7 +39,7 @@ _lock = threading.Lock()
 _idle: collections.OrderedDict[tuple, list[keras.Model]] = collections.OrderedDict()
 
 
-def _structure_key(model: keras.Model, loss, n_rows: int) -> tuple | None:
+def _structure_key(model: keras.Model, loss, n_rows: int, xla: bool) -> tuple | None:
     """The settings a compiled step of ``model`` may depend on, or None when
     they cannot be told apart reliably (a loss that is neither a name nor a
     module-level function)."""
@@ -53,7 +53,7 @@ def _structure_key(model: keras.Model, loss, n_rows: int) -> tuple | None:
         loss,
         type(optimizer),
         json.dumps(settings, sort_keys=True, default=repr),
-        model.jit_compile,
+        xla,
         model.epoch_batch_size,
         n_rows,
     )
@@ -77,20 +77,20 @@ def _copy_state(source: keras.Model, target: keras.Model) -> None:
     restore(target.optimizer.variables, [v.value for v in source.optimizer.variables])
 
 
-def _new_trainer(model: keras.Model, loss) -> keras.Model:
-    """A compiled copy of ``model``, with an optimizer of the same kind."""
+def _new_trainer(model: keras.Model, loss, xla: bool) -> keras.Model:
+    """A copy of ``model`` compiled with ``xla``, with an optimizer of the
+    same kind."""
     trainer = type(model).from_config(model.get_config())
     optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
-    # The same compile options as the model's: XLA where the model has it.
-    # The optimizer is already of the model's kind, loss-scaled or not,
-    # whatever the global policy is now.
+    # The model's other compile options. The optimizer is already of the
+    # model's kind, loss-scaled or not, whatever the global policy is now.
     compile_model(
         trainer,
         optimizer,
         loss,
-        0,  # unused: the model's XLA choice is given
+        0,  # unused: the XLA choice is given
         epoch_batch_size=model.epoch_batch_size,
-        xla=model.jit_compile,
+        xla=xla,
         auto_scale_loss=False,
     )
     trainer.optimizer.build(trainer.trainable_variables)
@@ -132,20 +132,25 @@ def clear() -> None:
 
 
 @contextlib.contextmanager
-def trainer_for(model: keras.Model, loss, n_rows: int) -> Iterator[keras.Model]:
+def trainer_for(
+    model: keras.Model, loss, n_rows: int, *, xla: bool | None = None
+) -> Iterator[keras.Model]:
     """Lend ``model``'s state to a trainer of its structure for the block.
 
     ``model`` must be compiled (``compile_model``) with its optimizer built.
+    The trainer compiles with ``xla`` (None: as ``model`` is compiled), which
+    may differ from ``model``'s: the estimator's model rests without it.
     The block trains the trainer it receives; when it ends, normally or not,
     the trainer's state is copied back to ``model`` and the trainer returns
     to the pool. Where no key can be made, the block receives ``model``
     itself.
     """
-    key = _structure_key(model, loss, n_rows)
+    xla = model.jit_compile if xla is None else xla
+    key = _structure_key(model, loss, n_rows, xla)
     if key is None:
         yield model
         return
-    trainer = _take(key) or _new_trainer(model, loss)
+    trainer = _take(key) or _new_trainer(model, loss, xla)
     _copy_state(model, trainer)
     try:
         yield trainer

@@ -25,6 +25,7 @@ from .._keras import (
     TrainingMonitor,
     compile_model,
     make_optimizer,
+    uses_xla,
 )
 from .._keras._batches import surfaced_errors
 from .._keras._devices import batch_shards, pad_rows, predict_in_shards
@@ -96,8 +97,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     the hooks.
     """
 
-    # Whether TensorFlow's XLA speeds this architecture up on large data (see
-    # compile_model); an architecture whose layers XLA slows sets it False.
+    # Whether TensorFlow's XLA may speed this architecture's training up (see
+    # uses_xla); an architecture whose layers XLA slows sets it False.
     _xla_pays = True
 
     # Whether the network is convolutional over images: the outlier detector
@@ -302,7 +303,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         with keras_seed(seed):
             if not continuing:
                 value_range = (float(X.min()), float(X.max()))
-                self._initialize_networks(network_shape, value_range, len(X))
+                self._initialize_networks(network_shape, value_range)
             validating = self.early_stopping and not incremental
             if validating:
                 train, validation = shuffled_split(
@@ -356,9 +357,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         seed = draw_seed(self.random_state)
         with keras_seed(seed):
             if not continuing:
-                self._initialize_networks(
-                    stream.network_shape, stream.value_range, stream.n_samples
-                )
+                self._initialize_networks(stream.network_shape, stream.value_range)
             validating = self.early_stopping and not incremental
             if validating:
                 train_units, validation_units = stream.split(
@@ -419,7 +418,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self,
         input_shape: tuple[int, ...],
         value_range: tuple[float, float],
-        n_samples: int,
     ) -> None:
         inputs = keras.Input(input_shape, name="input")
         corrupted = inputs
@@ -434,7 +432,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         model = AutoencoderModel(inputs, decoder(latent), name="autoencoder")
         self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
         optimizer = make_optimizer(self.optimizer, self.learning_rate)
-        self._compile(optimizer, n_samples)
+        self._compile(optimizer)
         # Built now, so that the training monitor can restore its state. The
         # model's optimizer, not ``optimizer``: under a mixed-precision policy
         # Keras wraps it in a LossScaleOptimizer, whose own state must exist too.
@@ -443,22 +441,48 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.n_iter_ = 0
 
     def _compile(
-        self,
-        optimizer,
-        n_samples: int,
-        *,
-        epoch_loop: bool = False,
-        planned_steps: int | None = None,
+        self, optimizer, *, epoch_loop: bool = False, xla: bool | None = None
     ) -> None:
+        """Compile the estimator's model: with ``xla`` for a training run,
+        else as it rests between fits (XLA on JAX only), so that its
+        predictions never depend on the data it was trained on."""
         compile_model(
             self.model_,
             optimizer,
             self._keras_loss(),
-            n_samples,
+            0,
+            xla_pays=self._xla_pays,
+            epoch_batch_size=self.batch_size if epoch_loop else None,
+            xla=xla,
+        )
+
+    def _training_xla(
+        self, n_rows: int, *, epoch_loop: bool, incremental: bool
+    ) -> bool:
+        """Whether this training run compiles with XLA (``uses_xla``): from
+        the training rows and, in the epoch loop, the steps the fit plans."""
+        planned_steps = None  # a partial_fit's steps are unknown
+        if epoch_loop and not incremental:
+            planned_steps = self.epochs * math.ceil(n_rows / self.batch_size)
+        return uses_xla(
+            self.model_,
+            n_rows,
             xla_pays=self._xla_pays,
             epoch_batch_size=self.batch_size if epoch_loop else None,
             planned_steps=planned_steps,
         )
+
+    @contextlib.contextmanager
+    def _compiled_for_training(self, xla: bool):
+        """The estimator's own model for an epoch-loop run that user
+        callbacks watch: compiled with ``xla`` for the block, and as it rests
+        between fits (without XLA on TensorFlow) after it."""
+        optimizer = self.model_.optimizer
+        self._compile(optimizer, epoch_loop=True, xla=xla)
+        try:
+            yield self.model_
+        finally:
+            self._compile(optimizer, epoch_loop=True)
 
     def _train(
         self,
@@ -485,22 +509,23 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
             epoch_loop = in_memory and runs_epoch_loop(
                 len(train[0]), sum(a.nbytes for a in train)
             )
-            # A partial_fit's steps are unknown (None): no XLA on small data.
-            planned_steps = None
-            if epoch_loop and not incremental:
-                batches = math.ceil(len(train[0]) / self.batch_size)
-                planned_steps = self.epochs * batches
-            self._compile(
-                self.model_.optimizer,
-                n_samples,
-                epoch_loop=epoch_loop,
-                planned_steps=planned_steps,
+            xla = self._training_xla(
+                n_samples, epoch_loop=epoch_loop, incremental=incremental
             )
-            if epoch_loop and not self.callbacks:
-                # Steps compiled for an earlier model of this structure.
-                trainer = trainer_for(self.model_, self._keras_loss(), len(train[0]))
-            else:
+            if not epoch_loop:
+                # Keras' fit trains the estimator's model, which keeps this
+                # compile between fits, so that partial_fit traces nothing.
+                self._compile(self.model_.optimizer, xla=xla)
                 trainer = contextlib.nullcontext(self.model_)
+            elif not self.callbacks:
+                # Steps compiled for an earlier model of this structure; the
+                # estimator's model rests without XLA on TensorFlow.
+                self._compile(self.model_.optimizer, epoch_loop=True)
+                trainer = trainer_for(
+                    self.model_, self._keras_loss(), len(train[0]), xla=xla
+                )
+            else:
+                trainer = self._compiled_for_training(xla)
             with trainer as model:
                 return self._run_epochs(
                     model,
@@ -852,7 +877,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.encoder_ = model.get_layer("encoder")
         self.decoder_ = model.get_layer("decoder")
         # Re-compile for this process's backend, keeping the optimizer state.
-        self._compile(model.optimizer, 0)
+        self._compile(model.optimizer)
 
     def __getstate__(self):
         state = super().__getstate__()
