@@ -48,7 +48,17 @@ def uses_xla(
     epoch_batch_size: int | None = None,
     planned_steps: int | None = None,
 ) -> bool:
-    """Whether ``model``'s steps should compile with XLA (see ``compile_model``)."""
+    """Whether ``model``'s steps should compile with XLA.
+
+    Always on JAX (it is eager otherwise), never on PyTorch. On TensorFlow,
+    where ``xla_pays``: for data of at least ``XLA_MIN_SAMPLES`` rows, where
+    the faster steps repay the seconds XLA takes to compile, and for
+    epoch-loop fits (``epoch_batch_size`` set) of ``planned_steps`` (epochs
+    times batches per epoch) of at least ``XLA_MIN_STEPS`` when the model
+    draws no random numbers (XLA's random numbers made such fits slower on
+    CPU). ``planned_steps`` None (a ``partial_fit``, whose steps are
+    unknown, or a model at rest between fits) gives no XLA on small data.
+    """
     backend = keras.backend.backend()
     if backend != "tensorflow":
         return backend == "jax"
@@ -69,7 +79,6 @@ def compile_model(
     *,
     xla_pays: bool = True,
     epoch_batch_size: int | None = None,
-    planned_steps: int | None = None,
     xla: bool | None = None,
     auto_scale_loss: bool = True,
 ) -> None:
@@ -80,15 +89,11 @@ def compile_model(
     run about twice as slow under XLA as under oneDNN.
 
     Several steps run per compiled call on TensorFlow and JAX (one inside a
-    TensorFlow distribution strategy). JAX always
-    compiles with XLA (it is eager otherwise); TensorFlow for data of at
-    least ``XLA_MIN_SAMPLES`` rows, where the faster steps repay the seconds XLA
-    takes to compile, and for epoch-loop fits of ``planned_steps`` (epochs
-    times batches per epoch) of at least ``XLA_MIN_STEPS`` when the model
-    draws no random numbers (XLA's random numbers made such fits slower on
-    CPU). ``planned_steps`` None (a ``partial_fit``, whose steps are
-    unknown) gives no XLA on small data. ``xla`` decides instead of these
-    rules (a training run's choice, made by ``uses_xla``). ``epoch_batch_size`` makes
+    TensorFlow distribution strategy). ``xla`` says whether the steps
+    compile with XLA (a training run's choice, made by ``uses_xla``); None
+    leaves it to ``uses_xla`` for ``n_samples`` rows and no planned steps
+    (XLA on JAX; on TensorFlow from ``XLA_MIN_SAMPLES`` rows where
+    ``xla_pays``). ``epoch_batch_size`` makes
     one step a whole epoch in batches of that size, for the epoch loop
     (``_epoch_loop.py``; the model must be an ``AutoencoderModel``); None
     gives Keras' steps of one batch.
@@ -112,7 +117,6 @@ def compile_model(
                 n_samples,
                 xla_pays=xla_pays,
                 epoch_batch_size=epoch_batch_size,
-                planned_steps=planned_steps,
             )
         # Keras' loop of several steps per call fails inside tf.distribute.
         one_step = epoch_batch_size is not None or strategy_in_scope()
