@@ -52,6 +52,8 @@ def test_smoke_subset_under_backend(backend):
             str(TESTS / "test_dense.py"),
             str(TESTS / "test_persistence.py"),
             str(TESTS / "test_denoising.py"),
+            str(TESTS / "test_epoch_loop.py"),
+            str(TESTS / "test_direct_calls.py"),
         ],
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]

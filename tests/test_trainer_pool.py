@@ -9,7 +9,7 @@ from skae._keras import _trainer_pool as trainer_pool
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() not in ("tensorflow", "jax"),
-    reason="the pool serves the epoch loop, which PyTorch does not run",
+    reason="the pool keeps compiled steps; PyTorch compiles none",
 )
 
 X = np.random.default_rng(0).random((120, 16))

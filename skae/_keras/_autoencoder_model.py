@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import keras
 
+from ._direct_calls import direct_call, runs_direct_calls
+
 
 @keras.saving.register_keras_serializable(package="skae")
 class AutoencoderModel(keras.Model):
@@ -35,6 +37,12 @@ class AutoencoderModel(keras.Model):
     # it is traced), and the traced steps kept by that key.
     _epoch_shape: tuple | None = None
     _epoch_steps: dict | None = None
+
+    def call(self, inputs, training=None, mask=None, **kwargs):
+        # On PyTorch, plain layers are called without Keras' per-call work.
+        if mask is None and not kwargs and runs_direct_calls(self):
+            return direct_call(self, self._standardize_inputs(inputs), training)
+        return super().call(inputs, training=training, mask=mask, **kwargs)
 
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True

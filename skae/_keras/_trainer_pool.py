@@ -42,9 +42,11 @@ _idle: collections.OrderedDict[tuple, list[keras.Model]] = collections.OrderedDi
 def _structure_key(model: keras.Model, loss, n_rows: int, xla: bool) -> tuple | None:
     """The settings a compiled step of ``model`` may depend on, or None when
     they cannot be told apart reliably (a loss that is neither a name nor a
-    module-level function)."""
+    module-level function) or nothing is compiled (PyTorch)."""
     if not (isinstance(loss, str) or getattr(loss, "__qualname__", "<").isidentifier()):
         return None
+    if keras.backend.backend() == "torch":
+        return None  # eager steps: nothing compiled that a trainer could keep
     optimizer = model.optimizer
     settings = _without_rates(optimizer.get_config())
     return (
