@@ -17,6 +17,12 @@ geometric mean of its error over PCA's.
     python benchmarks/bench_defaults.py --candidates linear one-layer
     KERAS_BACKEND=jax python benchmarks/bench_defaults.py   # another backend
     python benchmarks/bench_defaults.py --backends tensorflow jax torch
+    python benchmarks/bench_defaults.py --train-sizes 100 300 --max-test 2000
+
+``--train-sizes`` is the small-data protocol: each table and the digits
+(not the two 784-pixel collections) trained on that many random rows, three
+seeds (``--seeds``) per size, code sizes 2 and 8, scored on at most
+``--max-test`` other rows; same halves.
 
 Progress (one JSON line per case) goes to standard error; the tables to
 standard output. "worse than PCA" counts ratios above 1.0001 (float32 rounding
@@ -60,6 +66,8 @@ TABLES = [
     "adbench/5_campaign.npz",
 ]
 CODE_SIZES = (2, 8, 32)
+# Code sizes of the small-data cases (--train-sizes).
+SMALL_CODE_SIZES = (2, 8)
 
 # Settings compared by --candidates; "default" is DenseAutoencoder(k) as shipped.
 CANDIDATES = {
@@ -128,30 +136,67 @@ def split(X, standardise: bool, max_train: int, max_test: int, seed: int):
     return X_train.astype(np.float32), X_test.astype(np.float32)
 
 
+def small_splits(X, standardise: bool, sizes: list[int], seeds: int, max_test: int):
+    """(n, seed, X_train, X_test) for every training size below 80 % of the
+    rows and every seed: ``n`` rows drawn at random, and at most ``max_test``
+    of the others."""
+    for n in sizes:
+        if n >= 0.8 * len(X):
+            continue
+        for seed in range(seeds):
+            order = np.random.default_rng([seed, n]).permutation(len(X))
+            X_train, X_test = X[order[:n]], X[order[n : n + max_test]]
+            if standardise:
+                scaler = StandardScaler().fit(X_train)
+                X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+            yield n, seed, X_train.astype(np.float32), X_test.astype(np.float32)
+
+
 def run_cases(args) -> list[dict]:
-    """Fit PCA and every candidate on every case; one dict per (set, k)."""
+    """Fit PCA and every candidate on every case; one dict per (set, k), or
+    per (set, training size, seed, k) with ``--train-sizes``."""
     cases = []
     for name, half, X, standardise in data_sets():
         if args.only and name not in args.only:
             continue
-        X_train, X_test = split(
-            X, standardise, args.max_train, args.max_test, args.seed
-        )
-        for k in [k for k in CODE_SIZES if k < X.shape[1]]:
-            pca_error = round_trip_error(PCA(k).fit(X_train), X_test)
-            case = {"set": name, "half": half, "n": len(X_train), "d": X.shape[1]}
-            case.update({"k": k, "PCA": pca_error, "fits": {}})
-            for candidate in args.candidates:
-                model = DenseAutoencoder(
-                    k, random_state=args.seed, **CANDIDATES[candidate]
-                )
-                start = time.perf_counter()
-                model.fit(X_train)
-                seconds = time.perf_counter() - start
-                error = round_trip_error(model, X_test)
-                case["fits"][candidate] = (error, seconds)
-            cases.append(case)
-            print(json.dumps(case), file=sys.stderr, flush=True)
+        if args.train_sizes:
+            if X.shape[1] > 100:  # the 784-pixel collections: another regime
+                continue
+            splits = small_splits(
+                X, standardise, args.train_sizes, args.seeds, args.max_test
+            )
+            code_sizes = SMALL_CODE_SIZES
+        else:
+            splits = [
+                (None, args.seed)
+                + split(X, standardise, args.max_train, args.max_test, args.seed)
+            ]
+            code_sizes = CODE_SIZES
+        for _, seed, X_train, X_test in splits:
+            cases += _fit_cases(
+                name, half, X.shape[1], code_sizes, seed, X_train, X_test, args
+            )
+    return cases
+
+
+def _fit_cases(name, half, d, code_sizes, seed, X_train, X_test, args) -> list[dict]:
+    """PCA and every candidate (seeded ``seed``) on one split, per code size."""
+    cases = []
+    for k in [k for k in code_sizes if k < d]:
+        pca_error = round_trip_error(PCA(k).fit(X_train), X_test)
+        case = {"set": name, "half": half, "n": len(X_train), "d": d}
+        case.update({"k": k, "PCA": pca_error, "fits": {}})
+        if args.train_sizes:
+            case["seed"] = seed
+        for candidate in args.candidates:
+            model = DenseAutoencoder(k, random_state=seed, **CANDIDATES[candidate])
+            start = time.perf_counter()
+            model.fit(X_train)
+            seconds = time.perf_counter() - start
+            error = round_trip_error(model, X_test)
+            case["fits"][candidate] = (error, seconds)
+        cases.append(case)
+        print(json.dumps(case), file=sys.stderr, flush=True)
     return cases
 
 
@@ -173,6 +218,9 @@ def child_arguments(args) -> list[str]:
     arguments = ["--candidates", *args.candidates]
     arguments += ["--max-train", str(args.max_train), "--max-test", str(args.max_test)]
     arguments += ["--seed", str(args.seed)]
+    if args.train_sizes:
+        arguments += ["--train-sizes", *map(str, args.train_sizes)]
+        arguments += ["--seeds", str(args.seeds)]
     if args.only:
         arguments += ["--only", *args.only]
     return arguments
@@ -190,7 +238,8 @@ def report(results: dict[str, list[dict]]) -> None:
     rows = []
     ratios = {c: {"dev": [], "held-out": []} for c in columns}
     for i, case in enumerate(next(iter(results.values()))):
-        row = {key: case[key] for key in ("set", "half", "n", "d", "k")}
+        keys = ("set", "half", "n", "d", "k", "seed")
+        row = {key: case[key] for key in keys if key in case}
         row["PCA"] = f"{case['PCA']:.5f}"
         for backend, candidate in columns:
             error, seconds = results[backend][i]["fits"][candidate]
@@ -228,6 +277,14 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="data set names")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--train-sizes",
+        nargs="+",
+        type=int,
+        help="small data: train on this many random rows of each table and of "
+        "the digits (each size, --seeds seeds, k in 2 and 8) instead of 75 %%",
+    )
+    parser.add_argument("--seeds", type=int, default=3, help="with --train-sizes")
+    parser.add_argument(
         "--backends",
         nargs="+",
         help="run every case on each of these Keras backends, one child process "
@@ -245,7 +302,10 @@ def main() -> None:
         results = run_backends(args)
     else:
         results = {keras.backend.backend(): run_cases(args)}
-    print(f"max {args.max_train} training rows, {args.max_test} test rows")
+    if args.train_sizes:
+        print(f"{args.train_sizes} training rows, {args.seeds} seeds each")
+    else:
+        print(f"max {args.max_train} training rows, {args.max_test} test rows")
     report(results)
 
 
