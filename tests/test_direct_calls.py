@@ -54,6 +54,10 @@ def test_plain_layers_are_those_whose_call_needs_no_keras_work():
     dropout = keras.layers.Dropout(0.5)
     dropout.build((None, 4))
     assert not is_plain(dropout)  # takes a training flag
+    quantized = keras.layers.Dense(3)
+    quantized.build((None, 4))
+    quantized.quantize("int8")
+    assert not is_plain(quantized)  # computes through quantized_call
 
 
 def random_rows(shape, seed=0):
@@ -100,31 +104,59 @@ def keras_calls_only(monkeypatch):
     monkeypatch.setattr(_autoencoder_model, "runs_direct_calls", lambda model: False)
 
 
-@pytest.mark.parametrize("training", [False, True], ids=["inference", "training"])
+def call_directly(model, inputs, training):
+    """Through ``AutoencoderModel.call`` where it takes the direct path
+    (PyTorch), else through ``direct_call`` itself."""
+    if runs_direct_calls(model):
+        return model(inputs) if training is None else model(inputs, training=training)
+    return direct_call(model, inputs, training=training)
+
+
+def added_losses(model):
+    return float(sum(to_numpy(loss) for loss in model.losses))
+
+
+@pytest.mark.backend_smoke
+@pytest.mark.parametrize("training", [None, True], ids=["inference", "training"])
 @pytest.mark.parametrize("name", ESTIMATORS)
 def test_outputs_equal_those_of_keras_calls(name, training, monkeypatch):
-    """Every architecture, its noise, dropout, batch normalisation and
-    sampling included: the same outputs, and the same draws in training
-    (the seed and moving statistics put back between the two calls)."""
+    """Every architecture, its noise, dropout, batch normalisation, sampling
+    and activity regularisation included: the same outputs, added losses and
+    draws in training (the seed and moving statistics put back between the
+    two calls)."""
     estimator, X = fitted(name)
     model = estimator.model_
     inputs = network_input(model, X)
     state = snapshot(model.variables)
     # PyTorch's dropout draws from torch's global generator.
     keras.utils.set_random_seed(1)
-    direct = to_numpy(direct_call(model, inputs, training=training))
+    direct = to_numpy(call_directly(model, inputs, training))
+    direct_losses = added_losses(model)
     after_direct = [to_numpy(v.value) for v in model.variables]
     restore(model.variables, state)
     keras.utils.set_random_seed(1)
     keras_calls_only(monkeypatch)
     expected = to_numpy(model(inputs, training=training))
     np.testing.assert_array_equal(direct, expected)
+    assert direct_losses == added_losses(model)
     for direct_value, variable in zip(after_direct, model.variables, strict=True):
         np.testing.assert_array_equal(direct_value, to_numpy(variable.value))
 
 
+def test_inputs_of_another_dtype_are_converted_as_keras_does():
+    estimator, X = fitted("dense-auto")
+    model = estimator.model_
+    wide = keras.ops.convert_to_tensor(X.astype("float64"))
+    direct = direct_call(model, wide, training=False)
+    assert keras.backend.standardize_dtype(direct.dtype) == "float32"
+    expected = keras.Model.__call__(model, network_input(model, X), training=False)
+    np.testing.assert_array_equal(to_numpy(direct), to_numpy(expected))
+
+
 @pytest.mark.backend_smoke
-@pytest.mark.parametrize("name", ["dense-auto", "dense-dropout-bn", "vae"])
+@pytest.mark.parametrize(
+    "name", ["dense-auto", "dense-sparse", "dense-dropout-bn", "vae"]
+)
 def test_training_equals_training_through_keras_calls(name, monkeypatch):
     """On PyTorch, where the fit uses them: the same weights and losses as a
     fit whose every layer goes through Keras' own call."""

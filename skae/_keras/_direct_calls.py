@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import keras
 
-# Layers whose ``call`` is pure arithmetic on built weights and that take no
-# training flag: what skae's networks are made of, bar noise and sampling.
+# Layers whose ``call`` is pure arithmetic on built weights, with no
+# training behaviour: what skae's networks are made of, bar noise and sampling.
 DIRECT_LAYERS = (
     keras.layers.Activation,
     keras.layers.Add,
@@ -44,10 +44,13 @@ DIRECT_LAYERS = (
 
 def runs_direct_calls(model: keras.Model) -> bool:
     """Whether ``model``'s calls go through ``direct_call``: on PyTorch, for
-    a functional model, outside a Keras distribution."""
+    a functional model computing and storing in float32, outside a Keras
+    distribution."""
     return (
         keras.backend.backend() == "torch"
         and hasattr(model, "_run_through_graph")
+        and model.compute_dtype == "float32"
+        and model.variable_dtype == "float32"
         and keras.distribution.distribution() is None
     )
 
@@ -56,9 +59,10 @@ def direct_call(model: keras.Model, inputs, training: bool | None):
     """``model(inputs, training=training)``'s outputs, plain layers called directly.
 
     ``model`` is a functional model; ``inputs`` the backend tensors its
-    ``call`` receives.
+    ``call`` receives. ``training`` reaches the other layers as Keras'
+    ``Functional.call`` passes it: only when it is not None.
     """
-    return _run(model, inputs, _operation_caller(bool(training)))
+    return _run(model, inputs, _operation_caller(training))
 
 
 def _run(model: keras.Model, inputs, caller):
@@ -68,7 +72,7 @@ def _run(model: keras.Model, inputs, caller):
     return outputs
 
 
-def _operation_caller(training: bool):
+def _operation_caller(training: bool | None):
     """The ``operation_fn`` of ``_run_through_graph``: how to call each node's
     layer."""
 
@@ -83,10 +87,14 @@ def _operation_caller(training: bool):
             )
 
         def call(*args, **kwargs):
-            # Nodes record the mask argument Keras filled in (None); a mask
-            # (none of skae's layers makes one) needs Keras' own call.
+            # Nodes record the mask argument Keras filled in (None). A mask
+            # (none of skae's layers makes one) or an input of another dtype
+            # (which Keras would convert) needs Keras' own call.
+            tensors = keras.tree.flatten(args)
             if any(v is not None for v in kwargs.values()) or any(
-                getattr(a, "_keras_mask", None) is not None for a in args
+                getattr(t, "_keras_mask", None) is not None
+                or keras.backend.standardize_dtype(t.dtype) != "float32"
+                for t in tensors
             ):
                 return _keras_call(operation, training, args, kwargs)
             return direct(args)
@@ -97,18 +105,24 @@ def _operation_caller(training: bool):
 
 
 def is_plain(layer) -> bool:
-    """Whether ``Layer.__call__`` would add nothing to ``layer.call``."""
+    """Whether ``Layer.__call__`` would add nothing to ``layer.call`` for
+    float32 inputs without masks."""
     return (
         type(layer) in DIRECT_LAYERS
         and layer.built
         and layer.compute_dtype == "float32"
         and layer.variable_dtype == "float32"
         and getattr(layer, "activity_regularizer", None) is None
+        # A quantized layer computes through quantized_call, not call.
+        and getattr(layer, "quantization_mode", None) is None
+        # PyTorch hooks a user registered on the layer run in __call__.
+        and not getattr(layer, "_forward_hooks", None)
+        and not getattr(layer, "_forward_pre_hooks", None)
     )
 
 
-def _keras_call(layer, training: bool, args, kwargs):
-    if "training" in getattr(layer, "_call_context_args", ()):
+def _keras_call(layer, training: bool | None, args, kwargs):
+    if training is not None and "training" in getattr(layer, "_call_context_args", ()):
         kwargs = {**kwargs, "training": training}
     return layer(*args, **kwargs)
 
