@@ -9,17 +9,20 @@ pay it once, when they trace a step, so this concerns PyTorch alone.
 
 ``direct_call`` runs a functional model's graph as Keras' ``Functional.call``
 does, nested functional models included, but calls the ``call`` method of
-*plain* layers itself: layers of the exact Keras types in ``DIRECT_LAYERS``,
-already built, computing in float32 with float32 variables (no autocast),
-without an activity regulariser (added by ``__call__``), with no mask on
-their inputs. For those ``__call__`` adds nothing to the result. Every other
-layer (noise, sampling, recurrent cells, batch normalisation, a user's
-layer) is called as Keras calls it, with the training flag. The arithmetic
-is the same, so are the results (tested: outputs and gradients equal).
+*plain* layers itself (``is_plain``): layers of the exact Keras types in
+``DIRECT_LAYERS``, already built, computing in float32 with float32
+variables (no autocast), not quantized, without an activity regulariser
+(added by ``__call__``) or PyTorch hooks, given float32 inputs without
+masks. For those ``__call__`` adds nothing to the result. Every other layer
+(noise, sampling, recurrent cells, batch normalisation, a user's layer) is
+called as Keras calls it, with the training flag where it is set. The
+arithmetic is the same, so are the results (tested: outputs, added losses,
+random draws and whole fits equal to Keras' calls).
 
 It relies on ``Functional._run_through_graph``, which Keras keeps private;
-``runs_direct_calls`` says False where it is missing or where a
-distribution places tensors, and the model then runs Keras' own ``call``.
+``runs_direct_calls`` says False where it is missing, for a model that is
+not float32, or where a distribution places tensors, and the model then
+runs Keras' own ``call``.
 """
 
 from __future__ import annotations
