@@ -137,9 +137,9 @@ def split(X, standardise: bool, max_train: int, max_test: int, seed: int):
 
 
 def small_splits(X, standardise: bool, sizes: list[int], seeds: int, max_test: int):
-    """(n, seed, X_train, X_test) for every training size below 80 % of the
-    rows and every seed: ``n`` rows drawn at random, and at most ``max_test``
-    of the others."""
+    """(seed, X_train, X_test) for every training size ``n`` below 80 % of
+    the rows and every seed: ``n`` rows drawn at random, and at most
+    ``max_test`` of the others."""
     for n in sizes:
         if n >= 0.8 * len(X):
             continue
@@ -149,7 +149,7 @@ def small_splits(X, standardise: bool, sizes: list[int], seeds: int, max_test: i
             if standardise:
                 scaler = StandardScaler().fit(X_train)
                 X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-            yield n, seed, X_train.astype(np.float32), X_test.astype(np.float32)
+            yield seed, X_train.astype(np.float32), X_test.astype(np.float32)
 
 
 def run_cases(args) -> list[dict]:
@@ -168,11 +168,13 @@ def run_cases(args) -> list[dict]:
             code_sizes = SMALL_CODE_SIZES
         else:
             splits = [
-                (None, args.seed)
-                + split(X, standardise, args.max_train, args.max_test, args.seed)
+                (
+                    args.seed,
+                    *split(X, standardise, args.max_train, args.max_test, args.seed),
+                )
             ]
             code_sizes = CODE_SIZES
-        for _, seed, X_train, X_test in splits:
+        for seed, X_train, X_test in splits:
             cases += _fit_cases(
                 name, half, X.shape[1], code_sizes, seed, X_train, X_test, args
             )
