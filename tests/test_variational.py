@@ -48,11 +48,16 @@ def test_held_out_digits_score_above_noise(vae, digits_split):
 
 def test_importance_weighted_bound_tightens_with_k(vae, digits_split):
     _, X_test = digits_split
-    elbo = vae.score_samples(X_test).mean()
-    bounds = [
-        vae.score_samples(X_test, importance_samples=k).mean() for k in (5, 50, 500)
-    ]
-    assert elbo <= bounds[0] <= bounds[1] <= bounds[2]
+    elbo = vae.score_samples(X_test)
+    bounds = [vae.score_samples(X_test, importance_samples=k) for k in (5, 50, 500)]
+    # The bounds rise with K in expectation; where the posterior is already
+    # close, neighbouring K differ by less than the Monte Carlo noise, so each
+    # step may fall by at most two standard errors of the per-sample change.
+    for lower, higher in zip([elbo, *bounds[:-1]], bounds, strict=True):
+        change = higher - lower
+        standard_error = change.std(ddof=1) / np.sqrt(len(change))
+        assert change.mean() >= -2 * standard_error
+    assert bounds[2].mean() > elbo.mean()
     with pytest.raises(ValueError, match="importance_samples"):
         vae.score_samples(X_test, importance_samples=0)
 
