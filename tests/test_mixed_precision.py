@@ -47,7 +47,16 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", list(CASES))
+def _case(name):
+    if name == "conv" and keras.backend.backend() == "torch":
+        reason = "PyTorch's CPU convolution has no half-precision weight gradient"
+        return pytest.param(
+            name, marks=pytest.mark.xfail(raises=RuntimeError, reason=reason)
+        )
+    return name
+
+
+@pytest.mark.parametrize("name", [_case(name) for name in CASES])
 def test_fits_in_a_row_under_a_mixed_policy(mixed_policy, name):
     make, data = CASES[name]
     X = data()
