@@ -78,3 +78,30 @@ def test_model_pickled_here_loads_under_backend(backend, small_X, tmp_path):
     np.testing.assert_allclose(
         np.load(tmp_path / "codes.npy"), est.transform(small_X), rtol=1e-5, atol=1e-5
     )
+
+
+LEAVES_TENSORFLOW_UNIMPORTED = """
+import pickle, sys
+import numpy as np
+from keras.src.utils import module_utils
+import skae
+
+X = np.random.default_rng(0).random((200, 6)).astype("float32")
+for seed in (0, 1):  # the second fit takes the trainer pool's trainer
+    model = skae.DenseAutoencoder(2, epochs=2, random_state=seed).fit(X)
+pickle.loads(pickle.dumps(model)).transform(X)
+assert "tensorflow" not in sys.modules, "TensorFlow was imported"
+# Keras' own question is left unanswered, and answered truthfully when asked.
+assert module_utils.tensorflow._available is None
+print(module_utils.tensorflow.available)
+"""
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_other_backends_leave_tensorflow_unimported(backend):
+    # Keras' serialization imports TensorFlow to check types where it is
+    # installed (seconds, hundreds of MiB); fits and pickling must not.
+    result = run_with_backend(backend, ["-c", LEAVES_TENSORFLOW_UNIMPORTED])
+    assert result.returncode == 0, result.stderr[-4000:]
+    installed = importlib.util.find_spec("tensorflow") is not None
+    assert result.stdout.split()[-1] == str(installed)

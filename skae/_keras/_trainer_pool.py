@@ -29,6 +29,7 @@ from collections.abc import Iterator
 import keras
 
 from ._compile import compile_model
+from ._lazy_tensorflow import tensorflow_left_unimported
 from ._variables import restore
 
 # Trainers kept at most, least recently used dropped first.
@@ -49,9 +50,11 @@ def _structure_key(model: keras.Model, loss, n_rows: int, xla: bool) -> tuple | 
         return None  # eager steps: nothing compiled that a trainer could keep
     optimizer = model.optimizer
     settings = _without_rates(optimizer.get_config())
+    with tensorflow_left_unimported():
+        network = json.dumps(model.get_config(), sort_keys=True, default=repr)
     return (
         keras.backend.backend(),
-        json.dumps(model.get_config(), sort_keys=True, default=repr),
+        network,
         loss,
         type(optimizer),
         json.dumps(settings, sort_keys=True, default=repr),
@@ -82,7 +85,8 @@ def _copy_state(source: keras.Model, target: keras.Model) -> None:
 def _new_trainer(model: keras.Model, loss, xla: bool) -> keras.Model:
     """A copy of ``model`` compiled with ``xla``, with an optimizer of the
     same kind."""
-    trainer = type(model).from_config(model.get_config())
+    with tensorflow_left_unimported():
+        trainer = type(model).from_config(model.get_config())
     optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
     # The model's other compile options. The optimizer is already of the
     # model's kind, loss-scaled or not, whatever the global policy is now.

@@ -14,9 +14,12 @@ _MODEL_FILE = "model.keras"
 
 def model_to_bytes(model: keras.Model) -> bytes:
     """Return ``model`` as the bytes of a ``.keras`` archive (weights, optimizer)."""
+    from .._keras._lazy_tensorflow import tensorflow_left_unimported
+
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, _MODEL_FILE)
-        model.save(path)
+        with tensorflow_left_unimported():
+            model.save(path)
         with open(path, "rb") as file:
             return file.read()
 
@@ -29,4 +32,7 @@ def model_from_bytes(data: bytes) -> keras.Model:
             file.write(data)
         import keras  # here: importing skae's persistence needs no backend
 
-        return keras.saving.load_model(path, safe_mode=True)
+        from .._keras._lazy_tensorflow import tensorflow_left_unimported
+
+        with tensorflow_left_unimported():
+            return keras.saving.load_model(path, safe_mode=True)
