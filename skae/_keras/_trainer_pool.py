@@ -49,8 +49,8 @@ def _structure_key(model: keras.Model, loss, n_rows: int, xla: bool) -> tuple | 
     if keras.backend.backend() == "torch":
         return None  # eager steps: nothing compiled that a trainer could keep
     optimizer = model.optimizer
-    settings = _without_rates(optimizer.get_config())
     with tensorflow_left_unimported():
+        settings = _without_rates(optimizer.get_config())
         network = json.dumps(model.get_config(), sort_keys=True, default=repr)
     return (
         keras.backend.backend(),
@@ -87,7 +87,7 @@ def _new_trainer(model: keras.Model, loss, xla: bool) -> keras.Model:
     same kind."""
     with tensorflow_left_unimported():
         trainer = type(model).from_config(model.get_config())
-    optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
+        optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
     # The model's other compile options. The optimizer is already of the
     # model's kind, loss-scaled or not, whatever the global policy is now.
     compile_model(
