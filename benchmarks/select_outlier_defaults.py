@@ -64,7 +64,15 @@ from pathlib import Path
 
 import numpy as np
 from _common import REPO, print_table
-from bench_outliers import CHECK, PEERS, SELECTION, SETS, load_set, read_cache
+from bench_outliers import (
+    CHECK,
+    PEERS,
+    SELECTION,
+    SETS,
+    load_set,
+    mean_ranks,
+    read_cache,
+)
 
 CANDIDATES = {
     "model+rarity": ("model", "rarity"),
@@ -125,11 +133,17 @@ def model_errors(ae, A, B):
     return model, (recon_a, recon_b)
 
 
+def model_rows(n_rows: int, seed: int, args) -> np.ndarray:
+    """The at most ``--max-samples`` random rows the ``model`` part's
+    autoencoder trains on (the first draw of the seed's generator)."""
+    return np.random.default_rng(seed).permutation(n_rows)[: args.max_samples]
+
+
 def model_parts(A, B, seed, args) -> dict:
     """``model`` and ``recon``: one default autoencoder on a subsample."""
     from skae.outlier._detector import default_autoencoder
 
-    rows = np.random.default_rng(seed).permutation(len(A))[: args.max_samples]
+    rows = model_rows(len(A), seed, args)
     ae = default_autoencoder(A.shape[1], seed).set_params(**args.ae_params)
     model, recon = model_errors(ae.fit(A[rows]), A, B)
     return {"model": model, "recon": recon}
@@ -148,7 +162,7 @@ def knn_part(A, B, seed, args) -> dict:
     from sklearn.neighbors import NearestNeighbors
 
     k = args.k
-    # The draw after model_parts' permutation of the same generator.
+    # The draw after model_rows' permutation of the same generator.
     rng = np.random.default_rng(seed)
     rng.permutation(len(A))
     ref = rng.permutation(len(A))[: args.n_reference]
@@ -195,7 +209,7 @@ def trimmed_part(A, B, seed, args, fraction=0.1) -> dict:
     without the 10 % of its training rows with the largest errors."""
     from skae.outlier._detector import default_autoencoder
 
-    rows = np.random.default_rng(seed).permutation(len(A))[: args.max_samples]
+    rows = model_rows(len(A), seed, args)
     first = default_autoencoder(A.shape[1], seed).fit(A[rows])
     errors = model_errors(first, A[rows], A[rows])[0][0]
     kept = rows[errors <= np.quantile(errors, 1 - fraction)]
@@ -326,19 +340,16 @@ def main(argv=None) -> None:
         ranked among the peers alone (as the default would be, from 1 to
         the number of peers plus one), each peer among the peers and
         ``DEFAULT``."""
-        from scipy.stats import rankdata
-
-        def rank(label, s):
-            field = [label if label not in peer_labels else DEFAULT, *peer_labels]
-            aucs = rankdata([-table[s, other]["roc_auc"] for other in field])
-            return aucs[field.index(label)]
-
+        ranks = mean_ranks(table, sets, [DEFAULT, *peer_labels])
+        for label in labels:
+            if label not in ranks:
+                ranks[label] = mean_ranks(table, sets, [label, *peer_labels])[label]
         rows = [
             {
                 "detector": label,
                 "ROC-AUC": statistics.mean(table[s, label]["roc_auc"] for s in sets),
                 "AP": statistics.mean(table[s, label]["ap"] for s in sets),
-                "rank": statistics.mean(rank(label, s) for s in sets),
+                "rank": ranks[label],
             }
             for label in labels
         ]
