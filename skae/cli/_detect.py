@@ -17,6 +17,8 @@ import zipfile
 import numpy as np
 
 from .. import _persistence
+from ._help import command_description
+from ._output import check_destination
 from ._table_io import read_table, write_table
 
 
@@ -25,7 +27,7 @@ def add_detect_command(commands) -> None:
     detect = commands.add_parser(
         "detect",
         help="anomaly detection by reconstruction error: fit, threshold, score",
-        description=__doc__.split("\n\n")[1],
+        description=command_description(__doc__),
     )
     actions = detect.add_subparsers(dest="action", required=True)
 
@@ -112,6 +114,7 @@ def _fit(args: argparse.Namespace) -> int:
 
     from ..outlier import ReconstructionOutlierDetector, default_autoencoder
 
+    check_destination(args.save, "skae detect fit")
     X, columns = _read(args.data, "fit")
     if args.validation:  # every file is checked before the fit
         X_valid, valid_columns = _read(args.validation, "fit")
@@ -164,6 +167,8 @@ def _fit(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     from ..outlier import has_marginal_part
 
+    if args.output:
+        check_destination(args.output, "skae detect score")
     saved = _load_saved(args.load, allow_pickle=args.allow_pickle)
     if not (isinstance(saved, dict) and "detector" in saved):
         raise SystemExit(

@@ -17,6 +17,8 @@ import json
 import numpy as np
 
 from .. import _persistence
+from ._help import command_description
+from ._output import check_destination
 from ._table_io import read_series, write_table
 
 
@@ -25,7 +27,7 @@ def add_series_command(commands) -> None:
     series = commands.add_parser(
         "series",
         help="anomalies in a long series: fit on its normal part, score every point",
-        description=__doc__.split("\n\n")[1],
+        description=command_description(__doc__),
     )
     actions = series.add_subparsers(dest="action", required=True)
 
@@ -72,6 +74,7 @@ def add_series_command(commands) -> None:
 def _fit(args: argparse.Namespace) -> int:
     from ..timeseries import TimeSeriesOutlierDetector
 
+    check_destination(args.save, "skae series fit")
     values, columns, _ = _read(args.data, args.time_column)
     if args.train_rows is not None:
         if not 2 <= args.train_rows <= len(values):
@@ -89,7 +92,12 @@ def _fit(args: argparse.Namespace) -> int:
         detector.fit(values)
     except ValueError as error:
         raise SystemExit(f"skae series fit: {args.data}: {error}") from None
-    _persistence.save({"series_detector": detector, "columns": columns}, args.save)
+    try:
+        _persistence.save({"series_detector": detector, "columns": columns}, args.save)
+    except OSError as error:
+        raise SystemExit(
+            f"skae series fit: cannot write {args.save}: {error}"
+        ) from None
     print(
         json.dumps(
             {
@@ -107,6 +115,8 @@ def _fit(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     from ..timeseries import mask_to_intervals
 
+    if args.output:
+        check_destination(args.output, "skae series score")
     try:
         saved = _persistence.load(args.load)
     except (OSError, ValueError) as error:
@@ -132,11 +142,21 @@ def _score(args: argparse.Namespace) -> int:
     anomaly = (decision < 0).astype(np.int64)
     stamps = np.asarray(times) if times is not None else np.arange(len(values))
     if args.output:
-        write_table(
-            args.output,
-            ["time" if times is not None else "row", "score", "decision", "anomaly"],
-            [stamps, -scores, decision, anomaly],
-        )
+        try:
+            write_table(
+                args.output,
+                [
+                    "time" if times is not None else "row",
+                    "score",
+                    "decision",
+                    "anomaly",
+                ],
+                [stamps, -scores, decision, anomaly],
+            )
+        except OSError as error:
+            raise SystemExit(
+                f"skae series score: cannot write {args.output}: {error}"
+            ) from None
     intervals = mask_to_intervals(anomaly == 1)
     print(
         json.dumps(
