@@ -638,10 +638,13 @@ def test_bad_max_fpr(pca_detector, normal_data):
 def test_large_inputs_are_scored_in_blocks_and_the_data_given_is_untouched(
     normal_data, monkeypatch
 ):
-    from skae.outlier import _histograms
+    from skae.outlier import _detector, _histograms
 
     whole = ReconstructionOutlierDetector(PCA(2), scaler=None).fit(normal_data)
-    monkeypatch.setattr(_histograms, "BLOCK_ROWS", 7)
+    n_features = normal_data.shape[1]
+    # Blocks of 7 and 11 rows for the histograms and the scores.
+    monkeypatch.setattr(_histograms, "BLOCK_VALUES", 7 * n_features)
+    monkeypatch.setattr(_detector, "SCORING_BLOCK_VALUES", 11 * n_features + 1)
     X = normal_data.copy()
     X[0, 0] = 1e300  # beyond the input limit: clipped in a copy, not in X
     blocks = ReconstructionOutlierDetector(PCA(2), scaler=None).fit(normal_data)

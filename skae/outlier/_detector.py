@@ -46,8 +46,9 @@ _RULES = ("auto", "contamination", "mad")
 # Scaled inputs are clipped to this magnitude so that float32 networks can take
 # them; no real data set comes near it after scaling.
 INPUT_LIMIT = 1e30
-# Rows scored at a time: a prediction holds several copies of its input.
-SCORING_BLOCK_ROWS = 2**16
+# Values scored at a time (at most 2**16 rows): a prediction holds several
+# copies of its input. 2**22 values: 65 536 rows of 64 features.
+SCORING_BLOCK_VALUES = 2**22
 # Errors are kept in [-ERROR_LIMIT, ERROR_LIMIT]; NaN counts as the largest error.
 ERROR_LIMIT = 1e300
 # The combined error divides reconstruction errors by their training mean, at
@@ -465,11 +466,12 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
         self.code_neighbors_ = neighbors
         if bins is None and neighbors is None:
             return model_errors
-        distances = None
+        distances = rarity = None
         self.model_error_tail_ = TailStatistic().fit(model_errors)
         if bins is not None:
             self.histograms_ = FeatureHistograms(bins).fit(X)
-            self.rarity_tail_ = TailStatistic().fit(in_blocks(self._rarity, X))
+            rarity = in_blocks(self._rarity, X)
+            self.rarity_tail_ = TailStatistic().fit(rarity)
         if neighbors is not None:
             reference = codes if fitted_rows is None else codes[fitted_rows]
             # Each training row skips itself: at most the others count.
@@ -485,22 +487,25 @@ class ReconstructionOutlierDetector(OutlierMixin, BaseEstimator):
                 k=neighbors,
             )
             self.code_neighbor_tail_ = TailStatistic().fit(distances)
-        return self._sum_of_tails(X, model_errors, codes, distances)
+        return self._sum_of_tails(X, model_errors, codes, distances, rarity)
 
     def _rarity(self, X: np.ndarray) -> np.ndarray:
         return self.histograms_.rarity(X).sum(axis=1)
 
-    def _sum_of_tails(self, X, model_errors, codes, distances=None):
+    def _sum_of_tails(self, X, model_errors, codes, distances=None, rarity=None):
         """The error of scaled samples ``X`` whose model errors (and codes) are
         given: the model error alone, or the sum of the tail statistics of
         every part (Fisher's combination of their tail probabilities).
-        ``distances``: the code-neighbour distances when already known (the
-        training rows', which skip themselves)."""
+        ``distances`` and ``rarity``: the code-neighbour distances and the
+        rarities when already known (the training rows', whose distances skip
+        themselves and whose rarities were computed in blocks for the fit)."""
         if not sums_tail_statistics(self):
             return model_errors
         total = self.model_error_tail_.transform(model_errors)
         if self.rarity_tail_ is not None:
-            total += self.rarity_tail_.transform(self._rarity(X))
+            if rarity is None:
+                rarity = self._rarity(X)
+            total += self.rarity_tail_.transform(rarity)
         if getattr(self, "code_neighbor_tail_", None) is not None:
             if distances is None:
                 distances = nearest_distances(
@@ -804,10 +809,11 @@ def default_autoencoder(n_features: int, random_state=None):
 
 
 def in_blocks(compute, X: np.ndarray) -> np.ndarray:
-    """Return ``compute(X)``, computed ``SCORING_BLOCK_ROWS`` rows at a time.
+    """Return ``compute(X)``, computed a block of rows at a time.
 
     The inner model's predictions hold several copies of what they are given;
-    blocks keep that bounded on large tables.
+    blocks of about ``SCORING_BLOCK_VALUES`` values (at most 65 536 rows) keep
+    that bounded on large and wide tables.
 
     Parameters
     ----------
@@ -821,14 +827,11 @@ def in_blocks(compute, X: np.ndarray) -> np.ndarray:
     ndarray
         The results of the blocks, concatenated.
     """
-    if len(X) <= SCORING_BLOCK_ROWS:
+    values_per_row = max(int(np.prod(X.shape[1:])), 1)
+    rows = min(2**16, max(SCORING_BLOCK_VALUES // values_per_row, 1))
+    if len(X) <= rows:
         return compute(X)
-    return np.concatenate(
-        [
-            compute(X[s : s + SCORING_BLOCK_ROWS])
-            for s in range(0, len(X), SCORING_BLOCK_ROWS)
-        ]
-    )
+    return np.concatenate([compute(X[s : s + rows]) for s in range(0, len(X), rows)])
 
 
 def reconstruction_scale(errors: np.ndarray, X: np.ndarray) -> float:
