@@ -19,7 +19,7 @@ from skae import (
     VariationalAutoencoder,
 )
 from skae.outlier import default_autoencoder, sums_tail_statistics
-from skae.outlier._thresholds import contamination_threshold
+from skae.outlier._thresholds import contamination_threshold, mad_threshold
 
 FAST_AE = dict(epochs=30, batch_size=32, random_state=0)
 
@@ -653,3 +653,16 @@ def test_large_inputs_are_scored_in_blocks_and_the_data_given_is_untouched(
     )
     np.testing.assert_allclose(blocks.anomaly_score(X), whole.anomaly_score(X))
     assert X[0, 0] == 1e300
+
+
+@pytest.mark.parametrize("center", [5.0, -5.0])
+def test_the_mad_rule_does_not_split_errors_equal_but_for_rounding(center):
+    # Positive errors get the rule on their logarithms, negative scores on
+    # themselves. Errors equal but for rounding, scored again with another
+    # rounding (shifted by ten times their scatter), are ties: none above the
+    # threshold; a real gap of 0.1 % is.
+    scatter = 1e-12 * np.random.RandomState(0).normal(size=500)
+    errors = center * (1 + scatter)
+    threshold = mad_threshold(errors, 3.0)
+    assert np.all(errors + 1e-11 * abs(center) <= threshold)
+    assert threshold < center + 1e-3 * abs(center)

@@ -429,3 +429,15 @@ def test_a_real_ucr_anomaly_is_found_with_the_defaults(shared_data_dir):
     worst = train_end + int(np.argmax(scores))
     begin, end = int(data["anomaly_begin_1based"]) - 1, int(data["anomaly_end_1based"])
     assert begin - 100 <= worst < end + 100  # the archive's top-1 rule
+
+
+def test_a_constant_training_series_flags_nothing_and_a_step_stands_out():
+    # Equal windows score equal but for float rounding: the robust rule must
+    # not draw its threshold inside that rounding (it flagged 98 % of them).
+    flat = np.ones(1000)
+    model = TimeSeriesOutlierDetector(random_state=0).fit(flat)
+    assert np.all(model.predict(flat) == 1)
+    stepped = flat.copy()
+    stepped[500:] = 2.0
+    flagged = np.flatnonzero(model.predict(stepped) == -1)
+    assert flagged.size and np.all(np.abs(flagged - 500) <= 2 * model.windows_.window_)

@@ -12,6 +12,10 @@ MAD_TO_STD = 1.4826
 MEAN_AD_TO_STD = 1.2533
 # Errors are floored here before their logarithm is taken.
 LOG_FLOOR = 1e-12
+# The least spread of the MAD rule, relative to the errors (absolute on the log
+# scale): errors equal to about six digits are ties, as float32 networks and
+# float64 sums scatter equal errors by less.
+TIE_RESOLUTION = 1e-6
 
 
 def contamination_threshold(errors: np.ndarray, contamination: float) -> float:
@@ -33,7 +37,9 @@ def mad_threshold(errors: np.ndarray, k: float, on_log_scale: bool = False) -> f
     (scores that are not errors, such as a negative ELBO), or if
     ``on_log_scale`` says they are logarithms already (``-log`` of tail
     probabilities), the rule is applied to the errors themselves. When the
-    MAD is zero, the mean absolute deviation is used.
+    MAD is zero, the mean absolute deviation is used; the spread is at least
+    ``TIE_RESOLUTION`` (times the largest error's magnitude off the log
+    scale), so that errors equal but for rounding are not split by the cut.
 
     Parameters
     ----------
@@ -57,7 +63,8 @@ def mad_threshold(errors: np.ndarray, k: float, on_log_scale: bool = False) -> f
     spread = MAD_TO_STD * float(np.median(deviations))
     if spread == 0.0:
         spread = MEAN_AD_TO_STD * float(np.mean(deviations))
-    cut = center + k * spread
+    resolution = TIE_RESOLUTION * (1.0 if use_log else float(np.max(np.abs(values))))
+    cut = center + k * max(spread, resolution)
     if not use_log:
         return cut
     return float(np.exp(min(cut, np.log(np.finfo(np.float64).max))))
