@@ -441,3 +441,10 @@ def test_a_constant_training_series_flags_nothing_and_a_step_stands_out():
     stepped[500:] = 2.0
     flagged = np.flatnonzero(model.predict(stepped) == -1)
     assert flagged.size and np.all(np.abs(flagged - 500) <= 2 * model.windows_.window_)
+
+
+def test_fitting_needs_two_windows():
+    with pytest.raises(ValueError, match="20 time points makes one window of 20"):
+        TimeSeriesOutlierDetector(window=20).fit(np.zeros(20))
+    with pytest.raises(ValueError, match="max_fit_windows"):
+        TimeSeriesOutlierDetector(window=5, max_fit_windows=1).fit(np.zeros(50))

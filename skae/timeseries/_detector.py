@@ -103,7 +103,7 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         series matches its own windows and looks more normal than in
         ``fit``. The training series is kept for the comparison
         (``reference_series_``). False: the detector's score alone.
-    max_fit_windows : int or None, default=20000
+    max_fit_windows : int >= 2 or None, default=20000
         ``fit`` trains on at most this many windows, evenly spaced over the
         training series (a larger stride), so a long normal stretch costs no
         more than this. None: every window at ``stride``.
@@ -171,7 +171,7 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         "aggregate": Options(AGGREGATES),
         "normalize": (Constant(None), Options(("window",))),
         "discord": Boolean(),
-        "max_fit_windows": (Constant(None), Interval(1, integer=True)),
+        "max_fit_windows": (Constant(None), Interval(2, integer=True)),
         "contamination": (Constant("auto"), Interval(0, 0.5, closed="right")),
         "random_state": RandomState(),
     }
@@ -219,6 +219,12 @@ class TimeSeriesOutlierDetector(OutlierMixin, BaseEstimator):
         series = validate_series(self, X, reset=True)
         windows = SlidingWindows(self.window, stride=self.stride).fit(series)
         starts = windows.starts(len(series))
+        if len(starts) < 2:
+            raise ValueError(
+                f"A series of {len(series)} time points makes one window of "
+                f"{windows.window_}; fitting needs at least two: a series of "
+                f"{windows.window_ + 1} points or more, or a shorter window."
+            )
         if self.max_fit_windows is not None and len(starts) > self.max_fit_windows:
             step = math.ceil(len(starts) / self.max_fit_windows)
             starts = starts[::step]
