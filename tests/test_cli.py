@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from skae.cli import build_parser, main
@@ -61,3 +62,37 @@ def test_python_dash_m_skae_is_the_command():
     )
     assert done.returncode == 0 and done.stderr == ""
     assert done.stdout.startswith("usage: skae ")
+
+
+def test_an_error_while_writing_is_one_line(tmp_path, monkeypatch):
+    from skae import _persistence
+    from skae.cli import _detect, _series
+
+    data = tmp_path / "data.csv"
+    rows = np.random.RandomState(0).normal(size=(80, 3))
+    data.write_text("a,b,c\n" + "\n".join(",".join(map(str, r)) for r in rows) + "\n")
+    detector, series = tmp_path / "detector.skae", tmp_path / "series.skae"
+    main(["detect", "fit", str(data), "--estimator", "pca", "--n-components", "1",
+          "--save", str(detector)])  # fmt: skip
+    main(["series", "fit", str(data), "--window", "5", "--save", str(series)])
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_persistence, "save", full_disk)
+    monkeypatch.setattr(_detect, "write_table", full_disk)
+    monkeypatch.setattr(_series, "write_table", full_disk)
+    out = str(tmp_path / "out")
+    for args in (
+        ["detect", "fit", str(data), "--estimator", "pca", "--n-components", "1",
+         "--save", out],
+        ["detect", "score", str(data), "--load", str(detector), "--output", out],
+        ["series", "fit", str(data), "--window", "5", "--save", out],
+        ["series", "score", str(data), "--load", str(series), "--output", out],
+    ):  # fmt: skip
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert str(exit_info.value.code) == (
+            f"skae {args[0]} {args[1]}: cannot write {out}: "
+            "[Errno 28] No space left on device"
+        )

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _persistence
 from ._help import command_description
-from ._output import check_destination
+from ._output import check_destination, writing
 from ._table_io import read_table, write_table
 
 
@@ -143,12 +143,8 @@ def _fit(args: argparse.Namespace) -> int:
             detector.set_threshold(X_valid, max_fpr=args.max_fpr)
         except ValueError as error:
             raise SystemExit(f"skae detect fit: {_one_line(error)}") from None
-    try:
+    with writing(args.save, "skae detect fit"):
         _persistence.save({"detector": detector, "columns": columns}, args.save)
-    except OSError as error:
-        raise SystemExit(
-            f"skae detect fit: cannot write {args.save}: {error}"
-        ) from None
     flagged = int((detector.predict(X) == -1).sum())
     print(
         json.dumps(
@@ -196,12 +192,8 @@ def _score(args: argparse.Namespace) -> int:
             names += [f"rarity_{name}" for name in feature_names]
             values += list(detector.feature_rarity(X).T)
     if args.output:
-        try:
+        with writing(args.output, "skae detect score"):
             write_table(args.output, names, values)
-        except OSError as error:
-            raise SystemExit(
-                f"skae detect score: cannot write {args.output}: {error}"
-            ) from None
     else:
         for i in np.flatnonzero(outlier):
             print(f"row {i}: error {errors[i]:.6g}")

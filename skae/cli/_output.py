@@ -1,8 +1,11 @@
-"""Where the commands write, checked before they fit or score anything."""
+"""Where the commands write: checked before they fit or score anything, and
+the errors of writing itself, each as one line."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -24,3 +27,13 @@ def check_destination(path: str | os.PathLike, command: str) -> None:
         )
     if not folder.is_dir():
         raise SystemExit(f"{command}: cannot write {path}: {folder} is not a folder.")
+
+
+@contextmanager
+def writing(path: str | os.PathLike, command: str) -> Iterator[None]:
+    """Turn an ``OSError`` raised while writing ``path`` (a full disk, no
+    permission) into the one line ``"<command>: cannot write <path>: ..."``."""
+    try:
+        yield
+    except OSError as error:
+        raise SystemExit(f"{command}: cannot write {path}: {error}") from None

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _persistence
 from ._help import command_description
-from ._output import check_destination
+from ._output import check_destination, writing
 from ._table_io import read_series, write_table
 
 
@@ -92,12 +92,8 @@ def _fit(args: argparse.Namespace) -> int:
         detector.fit(values)
     except ValueError as error:
         raise SystemExit(f"skae series fit: {args.data}: {error}") from None
-    try:
+    with writing(args.save, "skae series fit"):
         _persistence.save({"series_detector": detector, "columns": columns}, args.save)
-    except OSError as error:
-        raise SystemExit(
-            f"skae series fit: cannot write {args.save}: {error}"
-        ) from None
     print(
         json.dumps(
             {
@@ -142,7 +138,7 @@ def _score(args: argparse.Namespace) -> int:
     anomaly = (decision < 0).astype(np.int64)
     stamps = np.asarray(times) if times is not None else np.arange(len(values))
     if args.output:
-        try:
+        with writing(args.output, "skae series score"):
             write_table(
                 args.output,
                 [
@@ -153,10 +149,6 @@ def _score(args: argparse.Namespace) -> int:
                 ],
                 [stamps, -scores, decision, anomaly],
             )
-        except OSError as error:
-            raise SystemExit(
-                f"skae series score: cannot write {args.output}: {error}"
-            ) from None
     intervals = mask_to_intervals(anomaly == 1)
     print(
         json.dumps(
