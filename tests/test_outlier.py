@@ -666,3 +666,11 @@ def test_the_mad_rule_does_not_split_errors_equal_but_for_rounding(center):
     threshold = mad_threshold(errors, 3.0)
     assert np.all(errors + 1e-11 * abs(center) <= threshold)
     assert threshold < center + 1e-3 * abs(center)
+
+
+def test_one_extreme_score_does_not_widen_the_mad_cut():
+    # Off the log scale the tie resolution follows the median magnitude, so
+    # an error at the clipping limit is flagged, not taken as the scale.
+    errors = np.r_[-5 + 0.1 * np.random.RandomState(0).normal(size=500), 1e300]
+    threshold = mad_threshold(errors, 3.0)
+    assert -5 < threshold < -4 and errors[-1] > threshold

@@ -38,7 +38,7 @@ def mad_threshold(errors: np.ndarray, k: float, on_log_scale: bool = False) -> f
     ``on_log_scale`` says they are logarithms already (``-log`` of tail
     probabilities), the rule is applied to the errors themselves. When the
     MAD is zero, the mean absolute deviation is used; the spread is at least
-    ``TIE_RESOLUTION`` (times the largest error's magnitude off the log
+    ``TIE_RESOLUTION`` (times the median magnitude of the errors off the log
     scale), so that errors equal but for rounding are not split by the cut.
 
     Parameters
@@ -63,8 +63,10 @@ def mad_threshold(errors: np.ndarray, k: float, on_log_scale: bool = False) -> f
     spread = MAD_TO_STD * float(np.median(deviations))
     if spread == 0.0:
         spread = MEAN_AD_TO_STD * float(np.mean(deviations))
-    resolution = TIE_RESOLUTION * (1.0 if use_log else float(np.max(np.abs(values))))
-    cut = center + k * max(spread, resolution)
+    # Off the log scale relative to the errors' typical magnitude (the median:
+    # one extreme error must not widen the cut).
+    scale = 1.0 if use_log else float(np.median(np.abs(values)))
+    cut = center + k * max(spread, TIE_RESOLUTION * scale)
     if not use_log:
         return cut
     return float(np.exp(min(cut, np.log(np.finfo(np.float64).max))))
