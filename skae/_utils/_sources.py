@@ -421,8 +421,15 @@ def check_sample_shape(estimator, sample_shape, *, reset: bool) -> None:
     validate_samples(estimator, probe, reset=reset)
 
 
-def block_rows(sample_shape, multiple: int = 1) -> int:
-    """Rows per block read in order: about ``CHUNK_VALUES`` values, a multiple
-    of ``multiple`` rows."""
-    values = max(1, math.prod(sample_shape))
-    return multiple * max(1, CHUNK_VALUES // (values * multiple))
+def block_rows(
+    sample_shape,
+    multiple: int = 1,
+    values: int = CHUNK_VALUES,
+    max_rows: int | None = None,
+) -> int:
+    """Rows per block of samples of ``sample_shape``: about ``values`` values
+    (``CHUNK_VALUES`` for blocks read in order), a multiple of ``multiple``
+    rows, at most ``max_rows``."""
+    per_row = max(1, math.prod(sample_shape))
+    rows = multiple * max(1, values // (per_row * multiple))
+    return rows if max_rows is None else min(rows, max_rows)

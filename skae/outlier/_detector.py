@@ -22,6 +22,7 @@ from .._utils._params import (
     check_value,
 )
 from .._utils._seeding import draw_seed, seeded_clone
+from .._utils._sources import block_rows
 from .._utils._state import restored_on_failure
 from ..autoencoder import BaseAutoencoder, DenoisingAutoencoder
 from ._code_distance import code_distance, fit_code_distribution
@@ -827,8 +828,7 @@ def in_blocks(compute, X: np.ndarray) -> np.ndarray:
     ndarray
         The results of the blocks, concatenated.
     """
-    values_per_row = max(int(np.prod(X.shape[1:])), 1)
-    rows = min(2**16, max(SCORING_BLOCK_VALUES // values_per_row, 1))
+    rows = block_rows(X.shape[1:], values=SCORING_BLOCK_VALUES, max_rows=2**16)
     if len(X) <= rows:
         return compute(X)
     return np.concatenate([compute(X[s : s + rows]) for s in range(0, len(X), rows)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _persistence
+from .._utils._sources import block_rows
 
 # Pseudo-count added to every bin, so that an empty bin (or a value outside the
 # training range) has a small but finite probability.
@@ -52,7 +53,7 @@ class FeatureHistograms:
         self.low_, self.high_ = X.min(axis=0), X.max(axis=0)
         self.edges_ = np.linspace(self.low_, self.high_, self.n_bins + 1, axis=1)
         counts = np.zeros((n_features, self.n_bins))
-        rows = min(2**15, max(BLOCK_VALUES // max(n_features, 1), 1))
+        rows = block_rows((n_features,), values=BLOCK_VALUES, max_rows=2**15)
         for start in range(0, n_samples, rows):
             bins = self._bins(X[start : start + rows])
             for j in range(n_features):
