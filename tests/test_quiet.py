@@ -1,8 +1,14 @@
 """Ordinary use prints nothing but the user's own output."""
 
 import os
+import pickle
 import subprocess
 import sys
+import warnings
+
+import pytest
+
+from skae import DenseAutoencoder
 
 SCRIPT = """
 from sklearn.datasets import load_digits
@@ -62,10 +68,22 @@ print(model.transform([[0.0] * 8]).shape)
 def test_import_skae_imports_no_backend_until_needed(tmp_path):
     import numpy as np
 
-    from skae import DenseAutoencoder
-
     rng = np.random.RandomState(0)
     DenseAutoencoder(2, epochs=1, random_state=0).fit(rng.rand(40, 8)).save(
         tmp_path / "model.skae"
     )
     assert run_fresh(LAZY, str(tmp_path / "model.skae")) == "(1, 2)\n"
+
+
+@pytest.mark.backend_smoke
+def test_fit_predict_and_pickle_raise_no_keras_deprecation_warning(small_X):
+    # Keras' variables and PyTorch's tensors lack NumPy 2's copy keyword:
+    # unhidden, NumPy warns at every step, prediction and saved weight, and
+    # pytest shows each warning in the user's own test runs.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ae = DenseAutoencoder(2, epochs=2, random_state=0).fit(small_X)
+        ae.partial_fit(small_X).transform(small_X)
+        pickle.loads(pickle.dumps(ae)).score_samples(small_X)
+    messages = [str(w.message) for w in caught if "copy keyword" in str(w.message)]
+    assert messages == []

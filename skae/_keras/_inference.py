@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from ._copy_keyword_warning import copy_keyword_warning_hidden
 from ._devices import batch_shards, strategy_in_scope
 
 
@@ -32,12 +33,13 @@ def predict_in_batches(model: keras.Model, X: np.ndarray, batch_size: int):
     ndarray, or a list of ndarrays for a model of several outputs
         One row per row of ``X``, float32 whatever the dtype policy.
     """
-    if batch_shards() > 1 or strategy_in_scope():
-        return _as_float32(model.predict(X, batch_size=batch_size, verbose=0))
-    batches = [
-        _as_float32(model.predict_on_batch(X[start : start + batch_size]))
-        for start in range(0, max(len(X), 1), batch_size)
-    ]
+    with copy_keyword_warning_hidden():
+        if batch_shards() > 1 or strategy_in_scope():
+            return _as_float32(model.predict(X, batch_size=batch_size, verbose=0))
+        batches = [
+            _as_float32(model.predict_on_batch(X[start : start + batch_size]))
+            for start in range(0, max(len(X), 1), batch_size)
+        ]
     if len(batches) == 1:
         return batches[0]
     if isinstance(batches[0], list | tuple):

@@ -14,11 +14,12 @@ _MODEL_FILE = "model.keras"
 
 def model_to_bytes(model: keras.Model) -> bytes:
     """Return ``model`` as the bytes of a ``.keras`` archive (weights, optimizer)."""
+    from .._keras._copy_keyword_warning import copy_keyword_warning_hidden
     from .._keras._lazy_tensorflow import tensorflow_left_unimported
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, _MODEL_FILE)
-        with tensorflow_left_unimported():
+        with tensorflow_left_unimported(), copy_keyword_warning_hidden():
             model.save(path)
         with open(path, "rb") as file:
             return file.read()

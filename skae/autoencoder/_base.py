@@ -28,6 +28,7 @@ from .._keras import (
     uses_xla,
 )
 from .._keras._batches import surfaced_errors
+from .._keras._copy_keyword_warning import copy_keyword_warning_hidden
 from .._keras._devices import batch_shards, pad_rows, predict_in_shards
 from .._keras._epoch_loop import (
     mean_loss,
@@ -280,7 +281,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     def _guarded_fit(self, X, y, *, incremental: bool):
         # A failed fit leaves the estimator as it was before the call.
-        with restored_on_failure(self):
+        with restored_on_failure(self), copy_keyword_warning_hidden():
             self._fit(X, y, incremental=incremental)
         return self
 
