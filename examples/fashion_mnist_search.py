@@ -96,6 +96,9 @@ def main() -> None:
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--n-train", type=int, default=None, help="first N images")
+    parser.add_argument(
+        "--n-test", type=int, default=None, help="first N test images as queries"
+    )
     parser.add_argument("--queries", type=int, default=6, help="rows in the figure")
     parser.add_argument("--output", type=Path, default=Path("figures"))
     args = parser.parse_args()
@@ -104,6 +107,7 @@ def main() -> None:
     X_db, y_db = load_fashion_mnist("train", data_home=args.data_home, flatten=False)
     X_q, y_q = load_fashion_mnist("test", data_home=args.data_home, flatten=False)
     X_db, y_db = X_db[: args.n_train], y_db[: args.n_train]
+    X_q, y_q = X_q[: args.n_test], y_q[: args.n_test]
 
     encoder = ConvAutoencoder(
         32, loss="binary_crossentropy", epochs=args.epochs, random_state=0

@@ -96,3 +96,30 @@ def test_an_error_while_writing_is_one_line(tmp_path, monkeypatch):
             f"skae {args[0]} {args[1]}: cannot write {out}: "
             "[Errno 28] No space left on device"
         )
+
+
+def test_demo_checks_its_report_folder_and_data_before_fitting(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(SystemExit) as exit_info:
+        # Digits would fit for seconds: the folder is checked first.
+        main(["demo", "--out", str(tmp_path / "a-file" / "report")])
+    assert re.fullmatch(
+        r"skae demo: cannot write into .*a-file.report: .+\.",
+        str(exit_info.value.code),
+    )
+    # Missing data files are reported without importing Keras first.
+    missing = tmp_path / "no-data"
+    script = (
+        "import sys\nfrom skae.cli import main\n"
+        "try:\n    main(sys.argv[1:])\n"
+        "except SystemExit as e:\n"
+        "    print(str(e.code).splitlines()[0]); print('keras' in sys.modules)\n"
+    )
+    args = ["demo", "--data", "mnist", "--data-home", str(missing)]
+    env = {"SKAE_DATA": str(missing), "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, env=env
+    )
+    first, keras_imported = result.stdout.splitlines()
+    assert first.startswith("skae demo: Could not find the MNIST 'train' files")
+    assert keras_imported == "False"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._output import prepare_folder, writing
+
 DATA_SETS = ("digits", "mnist", "fashion-mnist")
 # The class left out of the anomaly detector's training data: it is the anomaly.
 ANOMALOUS_CLASS = 7
@@ -85,16 +87,20 @@ def load_images(args: argparse.Namespace):
 
 def run_demo(args: argparse.Namespace) -> int:
     """Fit PCA and a default DenseAutoencoder per code size; print held-out errors."""
+    if args.out is not None:
+        prepare_folder(args.out, "skae demo")
+    try:
+        X_train, X_test, y_train, y_test, side = load_images(args)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"skae demo: {error}") from None
+    # After the data are found: a missing file is reported without the
+    # seconds that importing Keras takes.
     from sklearn.decomposition import PCA
 
     from ..autoencoder import DenseAutoencoder
     from ..metrics import round_trip_error
     from ._progress import EpochProgressBar
 
-    try:
-        X_train, X_test, y_train, y_test, side = load_images(args)
-    except (OSError, ValueError) as error:
-        raise SystemExit(f"skae demo: {error}") from None
     print(
         f"{args.data}: {X_train.shape[0]} training and {X_test.shape[0]} held-out "
         f"images of {X_train.shape[1]} pixels in [0, 1]; Keras backend: {_backend()}"
@@ -116,7 +122,8 @@ def run_demo(args: argparse.Namespace) -> int:
             f"{n_components:>9}  {errors[0]:>9.5f}  {errors[1]:>15.5f}  {seconds:>6.1f}"
         )
     if args.out is not None:
-        path = write_report(args, results, (X_train, X_test, y_train, y_test, side))
+        with writing(args.out, "skae demo"):
+            path = write_report(args, results, (X_train, X_test, y_train, y_test, side))
         print(f"report written to {path}")
     return 0
 

@@ -29,6 +29,17 @@ def check_destination(path: str | os.PathLike, command: str) -> None:
         raise SystemExit(f"{command}: cannot write {path}: {folder} is not a folder.")
 
 
+def prepare_folder(folder: str | os.PathLike, command: str) -> None:
+    """Create ``folder`` (and its parents) for the outputs, or stop with a
+    one-line message naming it. Run before the work, as
+    :func:`check_destination`."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SystemExit(f"{command}: cannot write into {folder}: {reason}.") from None
+
+
 @contextmanager
 def writing(path: str | os.PathLike, command: str) -> Iterator[None]:
     """Turn an ``OSError`` raised while writing ``path`` (a full disk, no
