@@ -18,6 +18,11 @@ from skae._keras._direct_calls import direct_call, is_plain, runs_direct_calls
 from skae._keras._variables import restore, snapshot
 
 BACKEND = keras.backend.backend()
+# These tests read Keras variables and tensors with NumPy themselves; skae
+# hides NumPy 2's warning about their __array__ only in its own calls.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 def to_numpy(x):
