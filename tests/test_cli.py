@@ -123,3 +123,24 @@ def test_demo_checks_its_report_folder_and_data_before_fitting(tmp_path):
     first, keras_imported = result.stdout.splitlines()
     assert first.startswith("skae demo: Could not find the MNIST 'train' files")
     assert keras_imported == "False"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    # `skae detect score ... | head -1`: the rest of the output has nowhere to go.
+    data = tmp_path / "data.npy"
+    np.save(data, np.random.default_rng(0).normal(size=(20_000, 3)))
+    model = tmp_path / "model.skae"
+    fit = ["detect", "fit", str(data), "--save", str(model), "--threshold", "0"]
+    main([*fit, "--estimator", "pca", "--n-components", "1"])  # flags every row
+    command = [sys.executable, "-m", "skae", "detect", "score", str(data)]
+    process = subprocess.Popen(
+        [*command, "--load", str(model)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline().startswith("row 0: error")
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 1
+    assert stderr == ""

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -328,3 +329,86 @@ def test_more_real_files(data, fitted_model, tmp_path):
     (tmp_path / "huge.csv").write_text("a,b\n1,1e400\n")
     with pytest.raises(ValueError, match="'1e400' is not a finite number"):
         read_table(tmp_path / "huge.csv")
+
+
+def write_with_ids(path, X, label=None):
+    """``X`` as a CSV whose first column is a text identifier; optionally a
+    label column last."""
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        extra = ["label"] if label is not None else []
+        writer.writerow(["id", *[f"f{j}" for j in range(X.shape[1])], *extra])
+        for i, row in enumerate(X.tolist()):
+            writer.writerow([f"u{i}", *row, *([label[i]] if extra else [])])
+
+
+def test_excluded_columns_are_left_out_and_copied_into_the_scores(
+    data, tmp_path, capsys
+):
+    normal, new = data
+    write_with_ids(tmp_path / "normal.csv", normal, label=["ok"] * len(normal))
+    write_with_ids(tmp_path / "new.csv", new)  # no label column to score
+    write_csv(tmp_path / "plain.csv", normal)
+    model = tmp_path / "detector.skae"
+    fit = ["detect", "fit", str(tmp_path / "normal.csv"), "--save", str(model)]
+    pca = ["--estimator", "pca", "--n-components", "2"]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*fit, *pca])  # the identifiers are text
+    assert str(exit_info.value.code).endswith(
+        "'u0' is not a number; if it is not a feature, leave it out with --exclude id."
+    )
+    assert main([*fit, *pca, "--exclude", "id", "label"]) == 0
+    reference = tmp_path / "reference.skae"
+    plain_fit = ["detect", "fit", str(tmp_path / "plain.csv"), "--save"]
+    assert main([*plain_fit, str(reference), *pca]) == 0
+    capsys.readouterr()
+
+    # Scoring leaves out the fit's exclusions the file has (the identifier),
+    # and copies them after "row"; the scores are those of the same features.
+    out, plain_out = tmp_path / "scores.csv", tmp_path / "plain_scores.csv"
+    score = ["detect", "score", str(tmp_path / "new.csv"), "--load", str(model)]
+    assert main([*score, "--output", str(out)]) == 0
+    write_csv(tmp_path / "plain_new.csv", new)
+    plain_score = ["detect", "score", str(tmp_path / "plain_new.csv"), "--load"]
+    assert main([*plain_score, str(reference), "--output", str(plain_out)]) == 0
+    with open(out, newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["row", "id", "error", "decision", "outlier"]
+    assert [r[1] for r in rows[1:]] == [f"u{i}" for i in range(len(new))]
+    errors = np.array([float(r[2]) for r in rows[1:]])
+    np.testing.assert_allclose(errors, read_table(plain_out)[0][:, 1])
+    # Printed flags name the rows by their identifiers.
+    assert main(score) == 0
+    flagged = [line for line in capsys.readouterr().out.splitlines() if "row" in line]
+    assert flagged and all(re.match(r"row \d+ \(id=u\d+\): error", f) for f in flagged)
+
+    # A file without the excluded columns is scored on its features alone.
+    plain_with_model = ["detect", "score", str(tmp_path / "plain_new.csv")]
+    assert main([*plain_with_model, "--load", str(model)]) == 0
+    # Names that are not in the header, files that cannot name columns.
+    for args, message in [
+        ([*score, "--exclude", "nope"], r"no column 'nope' to exclude \(columns: id,"),
+        ([*plain_fit, str(model), "--exclude", "id"], "no column 'id' to exclude"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(args)
+        assert re.search(message, str(exit_info.value.code))
+    write_csv(tmp_path / "bare.csv", normal, header=False)
+    np.save(tmp_path / "normal.npy", normal)
+    for name, message in [
+        ("bare.csv", "excluding columns needs a header"),
+        ("normal.npy", "a .npy array has no column names to exclude"),
+    ]:
+        with pytest.raises(SystemExit) as exit_info:
+            main(
+                [
+                    "detect",
+                    "fit",
+                    str(tmp_path / name),
+                    "--save",
+                    str(model),
+                    "--exclude",
+                    "id",
+                ]
+            )
+        assert message in str(exit_info.value.code)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import zipfile
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from .. import _persistence
 from ._help import command_description
 from ._output import check_destination, writing
-from ._table_io import read_table, write_table
+from ._table_io import read_table_excluding, write_table
 
 
 def add_detect_command(commands) -> None:
@@ -83,6 +84,15 @@ def add_detect_command(commands) -> None:
         help="with --validation: the false-positive rate accepted (default 0.01)",
     )
     fit.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    fit.add_argument(
+        "--exclude",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="columns of the CSV header that are not features (identifiers, "
+        "time stamps, labels): left out here, and by 'detect score', which "
+        "copies them into its output",
+    )
     fit.set_defaults(handler=_fit)
 
     score = actions.add_parser(
@@ -106,6 +116,14 @@ def add_detect_command(commands) -> None:
         "detectors with the marginal part, the rarity of every value (which "
         "features made a sample anomalous)",
     )
+    score.add_argument(
+        "--exclude",
+        nargs="+",
+        default=[],
+        metavar="COLUMN",
+        help="more columns that are not features, besides those excluded at "
+        "fit; all are copied into the output after 'row'",
+    )
     score.set_defaults(handler=_score)
 
 
@@ -115,9 +133,9 @@ def _fit(args: argparse.Namespace) -> int:
     from ..outlier import ReconstructionOutlierDetector, default_autoencoder
 
     check_destination(args.save, "skae detect fit")
-    X, columns = _read(args.data, "fit")
+    X, columns, _ = _read(args.data, "fit", args.exclude)
     if args.validation:  # every file is checked before the fit
-        X_valid, valid_columns = _read(args.validation, "fit")
+        X_valid, valid_columns, _ = _read(args.validation, "fit", args.exclude)
         _check_columns(columns, valid_columns, X_valid, X.shape[1], args.validation)
     if args.estimator == "pca":
         if args.n_components is None:
@@ -144,7 +162,8 @@ def _fit(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise SystemExit(f"skae detect fit: {_one_line(error)}") from None
     with writing(args.save, "skae detect fit"):
-        _persistence.save({"detector": detector, "columns": columns}, args.save)
+        saved = {"detector": detector, "columns": columns, "excluded": args.exclude}
+        _persistence.save(saved, args.save)
     flagged = int((detector.predict(X) == -1).sum())
     print(
         json.dumps(
@@ -171,7 +190,9 @@ def _score(args: argparse.Namespace) -> int:
             f"skae detect: {args.load} was not written by 'skae detect fit'."
         )
     detector = saved["detector"]
-    X, columns = _read(args.data, "score")
+    X, columns, excluded = _read(
+        args.data, "score", args.exclude, saved.get("excluded", [])
+    )
     _check_columns(saved["columns"], columns, X, detector.n_features_in_, args.data)
     try:
         errors = detector.anomaly_score(X)
@@ -181,8 +202,9 @@ def _score(args: argparse.Namespace) -> int:
         ) from None
     decision = detector.threshold_ - errors
     outlier = (decision < 0).astype(np.int64)
-    names = ["row", "error", "decision", "outlier"]
-    values = [np.arange(len(X)), errors, decision, outlier]
+    names = ["row", *excluded, "error", "decision", "outlier"]
+    values = [np.arange(len(X)), *map(np.asarray, excluded.values())]
+    values += [errors, decision, outlier]
     if args.per_feature:
         per_feature = detector.reconstruction_error(X, per_feature=True)
         feature_names = columns or [f"x{j}" for j in range(X.shape[1])]
@@ -196,7 +218,8 @@ def _score(args: argparse.Namespace) -> int:
             write_table(args.output, names, values)
     else:
         for i in np.flatnonzero(outlier):
-            print(f"row {i}: error {errors[i]:.6g}")
+            ids = ", ".join(f"{name}={cells[i]}" for name, cells in excluded.items())
+            print(f"row {i}{f' ({ids})' if ids else ''}: error {errors[i]:.6g}")
     print(
         json.dumps(
             {
@@ -240,12 +263,22 @@ def _one_line(error: Exception) -> str:
     return lines[0] if lines else type(error).__name__
 
 
-def _read(path, action: str):
-    """Read a table; a file that cannot be read ends the command with one line."""
+def _read(path, action: str, exclude=(), exclude_if_present=()):
+    """Read a table without the excluded columns (and return those); a file
+    that cannot be read ends the command with one line."""
     try:
-        return read_table(path)
+        return read_table_excluding(path, exclude, exclude_if_present)
     except (OSError, ValueError) as error:
-        raise SystemExit(f"skae detect {action}: {_one_line(error)}") from None
+        message = _one_line(error)
+        # Text in the first data row under a header: an identifier or a
+        # label column, most likely, rather than one bad cell.
+        column = re.search(r", line 2, column '([^']*)': .* is not a number", message)
+        if column:
+            message = (
+                f"{message.rstrip('.')}; if it is not a feature, leave it out "
+                f"with --exclude {column.group(1)}."
+            )
+        raise SystemExit(f"skae detect {action}: {message}") from None
 
 
 def _check_columns(expected, found, X, n_features: int, path) -> None:

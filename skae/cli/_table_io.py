@@ -55,6 +55,81 @@ def read_table(path: str | os.PathLike) -> tuple[np.ndarray, list[str] | None]:
     return _numbers(path, rows, lines, columns), columns
 
 
+def read_table_excluding(
+    path: str | os.PathLike,
+    exclude: Sequence[str] = (),
+    exclude_if_present: Sequence[str] = (),
+) -> tuple[np.ndarray, list[str] | None, dict[str, list[str]]]:
+    """Return :func:`read_table`'s numbers and header without the named
+    columns, and those columns' cells as text.
+
+    Parameters
+    ----------
+    path : str or path-like
+        As :func:`read_table`; a file with columns to exclude must be a CSV
+        file with a header.
+    exclude : sequence of str, default=()
+        Header names of columns that are not features (identifiers, time
+        stamps, labels); each must be in the header.
+    exclude_if_present : sequence of str, default=()
+        Names also left out where the header has them.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n_samples, n_features)
+    columns : list of str or None
+        The header of the feature columns, or None.
+    excluded : dict of str to list of str
+        Each column left out, in file order, and its cells.
+
+    Raises
+    ------
+    ValueError
+        As :func:`read_table`, and where ``exclude`` names a column the file
+        does not have, or the file has no header to name it by.
+    """
+    path = Path(path)
+    if not exclude and (not exclude_if_present or path.suffix == ".npy"):
+        X, columns = read_table(path)
+        return X, columns, {}
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file.")
+    if path.suffix == ".npy":
+        raise ValueError(f"{path}: a .npy array has no column names to exclude.")
+    rows, lines, columns = _csv_rows(path)
+    if columns is None:
+        if exclude:
+            raise ValueError(
+                f"{path}: excluding columns needs a header that names them."
+            )
+        return _numbers(path, rows, lines, None), None, {}
+    unknown = [repr(name) for name in exclude if name not in columns]
+    if unknown:
+        raise ValueError(
+            f"{path}: no column {', '.join(unknown)} to exclude "
+            f"(columns: {', '.join(columns)})."
+        )
+    names = set(exclude) | (set(exclude_if_present) & set(columns))
+    indices = [j for j, name in enumerate(columns) if name in names]
+    cells = _take_columns(path, rows, lines, len(columns), indices)
+    kept = [name for j, name in enumerate(columns) if j not in indices]
+    excluded = {columns[j]: cells[j] for j in indices}
+    return _numbers(path, rows, lines, kept), kept, excluded
+
+
+def _take_columns(
+    path: Path, rows: list[list[str]], lines: list[int], width: int, indices
+) -> dict[int, list[str]]:
+    """Remove the columns at ``indices`` from every row (each row checked to
+    be ``width`` long first); return their cells by index."""
+    cells = {j: [] for j in indices}
+    for row, line in zip(rows, lines, strict=True):
+        _check_width(path, row, width, line)
+        for j in sorted(indices, reverse=True):  # later ones first: no shifts
+            cells[j].append(row.pop(j))
+    return cells
+
+
 def read_series(
     path: str | os.PathLike, time_column: str | None = None
 ) -> tuple[np.ndarray, list[str] | None, list[str] | None]:
@@ -99,10 +174,7 @@ def read_series(
     if index is None or not 0 <= index < width:
         known = f" (columns: {', '.join(columns)})" if columns is not None else ""
         raise ValueError(f"{path}: no time column {time_column!r}{known}.")
-    times = []
-    for row, line in zip(rows, lines, strict=True):
-        _check_width(path, row, width, line)
-        times.append(row.pop(index))
+    times = _take_columns(path, rows, lines, width, [index])[index]
     if columns is not None:
         columns = columns[:index] + columns[index + 1 :]
     return _numbers(path, rows, lines, columns), columns, times
