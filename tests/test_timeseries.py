@@ -348,6 +348,16 @@ def test_nearest_distances_equal_brute_force_and_skip_trivial_matches(monkeypatc
         exclusion=3,
     )
     assert_allclose(got, expected)
+    # Reference starts out of order (searched pair by pair, not by runs).
+    order = rng.permutation(25)
+    shuffled = nearest_distances(
+        queries,
+        reference[order],
+        query_starts=query_starts,
+        reference_starts=reference_starts[order],
+        exclusion=3,
+    )
+    assert_allclose(shuffled, expected)
     # A window compared with itself is at distance 0 up to rounding, never NaN.
     assert_allclose(nearest_distances(reference, reference), 0.0, atol=1e-6)
     # The mean over the k nearest, and k beyond the reference is all of it.

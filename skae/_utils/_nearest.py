@@ -50,6 +50,10 @@ def nearest_distances(
     queries = np.asarray(queries, dtype=np.float64)
     reference = np.asarray(reference, dtype=np.float64)
     excluding = exclusion > 0 and query_starts is not None
+    # Sorted reference starts (windows in series order, the usual case) put
+    # each query's excluded references in one run of columns, found by
+    # binary search instead of comparing every pair.
+    banded = excluding and bool(np.all(np.diff(reference_starts) >= 0))
     reference_norms = np.einsum("ij,ij->i", reference, reference)
     # |q - r|^2 = |r|^2 - 2 q.r + |q|^2. Scaling by -2 is exact, and adding
     # |q|^2 (the same along a row) keeps the order, so it is added to the k
@@ -63,7 +67,13 @@ def nearest_distances(
         rows = queries[begin : begin + block]
         partial = rows @ minus_twice_reference_t
         partial += reference_norms
-        if excluding:
+        if banded:
+            starts = query_starts[begin : begin + block]
+            first = np.searchsorted(reference_starts, starts - exclusion, "right")
+            stop = np.searchsorted(reference_starts, starts + exclusion, "left")
+            for row in np.flatnonzero(stop > first):
+                partial[row, first[row] : stop[row]] = np.inf
+        elif excluding:
             gaps = query_starts[begin : begin + block, None] - reference_starts
             partial[np.abs(gaps) < exclusion] = np.inf
         if k == 1:  # the common case, without partitioning
