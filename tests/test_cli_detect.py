@@ -358,6 +358,10 @@ def test_excluded_columns_are_left_out_and_copied_into_the_scores(
         "'u0' is not a number; if it is not a feature, leave it out with --exclude id."
     )
     assert main([*fit, *pca, "--exclude", "id", "label"]) == 0
+    # Validation files are read the same way, with or without those columns.
+    for validation in ("normal.csv", "plain.csv"):
+        checked = ["--validation", str(tmp_path / validation)]
+        assert main([*fit, *pca, "--exclude", "id", "label", *checked]) == 0
     reference = tmp_path / "reference.skae"
     plain_fit = ["detect", "fit", str(tmp_path / "plain.csv"), "--save"]
     assert main([*plain_fit, str(reference), *pca]) == 0

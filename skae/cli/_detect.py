@@ -135,7 +135,10 @@ def _fit(args: argparse.Namespace) -> int:
     check_destination(args.save, "skae detect fit")
     X, columns, _ = _read(args.data, "fit", args.exclude)
     if args.validation:  # every file is checked before the fit
-        X_valid, valid_columns, _ = _read(args.validation, "fit", args.exclude)
+        # The columns excluded from the training file, where it has them.
+        X_valid, valid_columns, _ = _read(
+            args.validation, "fit", exclude_if_present=args.exclude
+        )
         _check_columns(columns, valid_columns, X_valid, X.shape[1], args.validation)
     if args.estimator == "pca":
         if args.n_components is None:
