@@ -53,6 +53,7 @@ def test_smoke_subset_under_backend(backend):
             str(TESTS / "test_persistence.py"),
             str(TESTS / "test_denoising.py"),
             str(TESTS / "test_epoch_loop.py"),
+            str(TESTS / "test_quiet.py"),
             # Direct layer calls run on PyTorch only: their tests run there,
             # and in this (TensorFlow) process, which checks they stay off.
             *([str(TESTS / "test_direct_calls.py")] if backend == "torch" else []),

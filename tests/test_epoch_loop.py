@@ -18,6 +18,12 @@ from skae._keras._epoch_loop import (
 )
 
 BACKEND = keras.backend.backend()
+# These tests drive Keras models directly (fit, get_weights, the epoch step
+# outside skae's fit), where skae does not hide NumPy 2's warning about
+# __array__ without copy (Keras' variables, PyTorch's tensors).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
 
 def small_model(seed=0, epoch_batch_size=None, outputs=6):
