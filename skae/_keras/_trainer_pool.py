@@ -29,7 +29,6 @@ from collections.abc import Iterator
 import keras
 
 from ._compile import compile_model
-from ._copy_keyword_warning import copy_keyword_warning_hidden
 from ._lazy_tensorflow import tensorflow_left_unimported
 from ._variables import restore
 
@@ -50,7 +49,7 @@ def _structure_key(model: keras.Model, loss, n_rows: int, xla: bool) -> tuple | 
     if keras.backend.backend() == "torch":
         return None  # eager steps: nothing compiled that a trainer could keep
     optimizer = model.optimizer
-    with tensorflow_left_unimported(), copy_keyword_warning_hidden():
+    with tensorflow_left_unimported():
         settings = _without_rates(optimizer.get_config())
         network = json.dumps(model.get_config(), sort_keys=True, default=repr)
     return (
@@ -86,7 +85,7 @@ def _copy_state(source: keras.Model, target: keras.Model) -> None:
 def _new_trainer(model: keras.Model, loss, xla: bool) -> keras.Model:
     """A copy of ``model`` compiled with ``xla``, with an optimizer of the
     same kind."""
-    with tensorflow_left_unimported(), copy_keyword_warning_hidden():
+    with tensorflow_left_unimported():
         trainer = type(model).from_config(model.get_config())
         optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
     # The model's other compile options. The optimizer is already of the

@@ -123,9 +123,10 @@ def _take_columns(
     """Remove the columns at ``indices`` from every row (each row checked to
     be ``width`` long first); return their cells by index."""
     cells = {j: [] for j in indices}
+    later_first = sorted(indices, reverse=True)  # popped so, nothing shifts
     for row, line in zip(rows, lines, strict=True):
         _check_width(path, row, width, line)
-        for j in sorted(indices, reverse=True):  # later ones first: no shifts
+        for j in later_first:
             cells[j].append(row.pop(j))
     return cells
 
